@@ -133,7 +133,8 @@ class ImageData:
                 ImageData(self.x[b], self.y[b], self.classes, self.name))
 
     def batches(self, batch_size: int, shuffle: bool = False,
-                generator: torch.Generator | None = None) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
+                generator: torch.Generator | None = None
+                ) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
         """Yield ``(x, y)`` mini-batches by slicing the in-memory tensors (no per-sample work)."""
         n = len(self)
         if shuffle:

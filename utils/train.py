@@ -217,7 +217,8 @@ def load_checkpoint(path: str | os.PathLike[str]) -> dict[str, Any]:
     except FileNotFoundError:
         raise
     except Exception as e:  # a truncated or foreign file
-        raise RuntimeError(f"checkpoint {path} cannot be read ({e}); delete it to start over") from e
+        raise RuntimeError(f"checkpoint {path} cannot be read ({e}); "
+                           "delete it to start over") from e
 
 
 def fit(model: nn.Module, train: ImageData, test: ImageData | None = None, *,
@@ -289,6 +290,10 @@ def fit(model: nn.Module, train: ImageData, test: ImageData | None = None, *,
     start_epoch = 0
     if checkpoint is not None and Path(checkpoint).exists():
         state = load_checkpoint(checkpoint)
+        planned = state["history"]["settings"].get("epochs")
+        if planned != epochs:
+            raise ValueError(f"checkpoint {checkpoint} belongs to a {planned}-epoch run, not "
+                             f"{epochs}: resume with epochs={planned}, or delete the file")
         model.load_state_dict(state["model"])
         opt.load_state_dict(state["optimizer"])
         if sched is not None and state.get("schedule") is not None:

@@ -48,7 +48,8 @@ def names() -> list[str]:
     return sorted(_REGISTRY)
 
 
-def create(name: str, num_classes: int = 1000, in_channels: int = 3, **options: object) -> nn.Module:
+def create(name: str, num_classes: int = 1000, in_channels: int = 3,
+           **options: object) -> nn.Module:
     """Build model ``name`` (see :func:`names`), e.g. ``create("vgg16", size="small",
     in_channels=1, num_classes=10)``."""
     _load_all()
