@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Set up (if needed) and build the HTML book into book/_build/html, executing every
+# notebook in full mode. Executed notebooks are cached: a rebuild after one edit re-runs
+# only that notebook. Any failing cell or warning fails the build.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+# MathJax served from the book itself, so formulas render with no network.
+if [ ! -f book/_static/mathjax/tex-chtml.js ]; then
+  tmp=$(mktemp -d)
+  npm install --silent --prefix "$tmp" mathjax@3 >/dev/null
+  mkdir -p book/_static/mathjax
+  cp -r "$tmp/node_modules/mathjax/es5/." book/_static/mathjax/
+  rm -rf "$tmp"
+fi
+unset CNNBOOK_QUICK
+export CNNBOOK_PROGRESS=0 MPLBACKEND=Agg PYTHONHASHSEED=0
+jupyter-book build . --config book/_config.yml --toc book/_toc.yml \
+  --path-output book -W -n --keep-going "$@"
+python3 scripts/notebook_times.py || true
+echo "Open book/_build/html/index.html"
