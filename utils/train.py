@@ -144,13 +144,6 @@ def _rank_world() -> tuple[int, int]:
     return 0, 1
 
 
-def _shard(data: ImageData, rank: int, world: int) -> ImageData:
-    if world == 1:
-        return data
-    idx = torch.arange(rank, len(data), world)
-    return ImageData(data.x[idx], data.y[idx], data.classes, data.name)
-
-
 def _on_device(data: ImageData, device: torch.device) -> ImageData:
     """Move a whole data set to the device once (these sets are small), pinned when CUDA."""
     if device.type == "cpu":
@@ -161,15 +154,28 @@ def _on_device(data: ImageData, device: torch.device) -> ImageData:
 
 
 def _batches(data: ImageData, batch_size: int, shuffle: bool,
-             gen: torch.Generator | None) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
+             gen: torch.Generator | None, rank: int = 0,
+             world: int = 1) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
+    """Mini-batches sliced from in-memory tensors.
+
+    With ``world`` processes, every process draws the same permutation and takes every
+    ``world``-th example of each global batch of ``batch_size * world``: the processes
+    together see exactly the batches one process would see with the larger batch size.
+    Incomplete global batches are dropped then, so every process gets the same share.
+    """
     n = len(data)
     if not shuffle:
         for i in range(0, n, batch_size):
             yield data.x[i:i + batch_size], data.y[i:i + batch_size]
         return
     order = torch.randperm(n, generator=gen).to(data.x.device)
-    for i in range(0, n, batch_size):
-        idx = order[i:i + batch_size]
+    step = batch_size * world
+    for i in range(0, n, step):
+        idx = order[i:i + step]
+        if world > 1:
+            if len(idx) < step:
+                return
+            idx = idx[rank::world]
         yield data.x.index_select(0, idx), data.y.index_select(0, idx)
 
 
@@ -263,7 +269,7 @@ def fit(model: nn.Module, train: ImageData, test: ImageData | None = None, *,
         channels_last = prec.dtype is not None and device.type != "mps"
     fmt = torch.channels_last if channels_last else torch.contiguous_format
     torch.manual_seed(seed)
-    gen = torch.Generator().manual_seed(seed + rank)
+    gen = torch.Generator().manual_seed(seed)  # the same on every process (see _batches)
 
     model.to(device)
     if channels_last:
@@ -275,9 +281,13 @@ def fit(model: nn.Module, train: ImageData, test: ImageData | None = None, *,
     if compile:
         net = torch.compile(net)  # type: ignore[assignment]
     loss_fn = loss_fn or nn.functional.cross_entropy
-    train_shard = _on_device(_shard(train, rank, world), device)
+    train_dev = _on_device(train, device)
     test_dev = _on_device(test, device) if test is not None else None
-    steps_per_epoch = math.ceil(len(train_shard) / batch_size)
+    steps_per_epoch = (math.ceil(len(train) / batch_size) if world == 1
+                       else len(train) // (batch_size * world))
+    if steps_per_epoch < 1:
+        raise ValueError(f"{len(train)} training examples cannot fill one batch of "
+                         f"{batch_size} on each of {world} processes: lower batch_size")
     if max_steps is not None:
         steps_per_epoch = min(steps_per_epoch, max_steps)
     opt = _make_optimizer(optimizer, model.parameters(), lr, momentum, weight_decay)
@@ -300,12 +310,12 @@ def fit(model: nn.Module, train: ImageData, test: ImageData | None = None, *,
             sched.load_state_dict(state["schedule"])
         hist = History(**state["history"])
         start_epoch = int(state["epoch"])
-        gen.manual_seed(seed + rank + 1000 * start_epoch)
 
     show_bar = _progress_enabled(progress) and rank == 0
     from tqdm.auto import tqdm
 
     for epoch in range(start_epoch, epochs):
+        gen.manual_seed(seed + 1000 * epoch)  # a resumed run draws the same batches
         net.train()
         loss_sum = torch.zeros((), device=device)
         correct = torch.zeros((), device=device, dtype=torch.long)
@@ -313,7 +323,7 @@ def fit(model: nn.Module, train: ImageData, test: ImageData | None = None, *,
         bar = tqdm(total=steps_per_epoch, desc=f"epoch {epoch + 1}/{epochs}", leave=False,
                    disable=not show_bar, file=sys.stderr, mininterval=1.0)
         t0 = time.perf_counter()
-        for step, (x, y) in enumerate(_batches(train_shard, batch_size, True, gen)):
+        for step, (x, y) in enumerate(_batches(train_dev, batch_size, True, gen, rank, world)):
             if step >= steps_per_epoch:
                 break
             x = x.to(device, non_blocking=True)
