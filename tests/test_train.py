@@ -141,3 +141,20 @@ def test_device_choice(monkeypatch):
         assert get_device().type == expected
     else:
         assert get_device().type in ("mps", "cpu")
+
+
+def test_precision_choice_per_device(monkeypatch):
+    from utils import train as tr
+
+    cuda = torch.device("cuda")
+    monkeypatch.setattr(torch.cuda, "is_bf16_supported", lambda *a, **k: True)
+    assert tr._choose_precision("auto", cuda).dtype == torch.bfloat16
+    monkeypatch.setattr(torch.cuda, "is_bf16_supported", lambda *a, **k: False)
+    fp16 = tr._choose_precision("auto", cuda)
+    assert fp16.dtype == torch.float16 and fp16.scaler is not None  # fp16 needs loss scaling
+    assert tr._choose_precision("auto", torch.device("mps")).dtype is None
+    monkeypatch.setattr(tr, "cpu_supports_bf16", lambda: False)
+    assert tr._choose_precision("auto", torch.device("cpu")).dtype is None
+    monkeypatch.setattr(tr, "cpu_supports_bf16", lambda: True)
+    assert tr._choose_precision("auto", torch.device("cpu")).dtype == torch.bfloat16
+    assert tr._choose_precision("fp32", cuda).dtype is None

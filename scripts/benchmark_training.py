@@ -1,0 +1,163 @@
+"""Training speed: ``utils.train.fit`` against a plain fp32 PyTorch loop, side by side.
+
+For each model (LeNet-5 and a small ResNet by default) it trains on Fashion-MNIST batches
+held in memory, once with a textbook fp32 loop and once with ``fit``'s defaults for this
+device (bf16 autocast + channels-last on CPUs that support bf16; mixed precision on
+CUDA), and reports examples/second, achieved GFLOP/s (training FLOPs per example counted
+by ``torch.utils.flop_counter`` over one forward and backward pass) and their ratio. It
+also measures the machine's matrix-multiply rate in fp32 and bf16, for scale.
+
+Targets (checked, exit status 1 if missed): ``fit`` at least 1.8x the plain loop on the
+small ResNet, and within 10% of it (ratio >= 0.9) on LeNet-5.
+
+Usage: python scripts/benchmark_training.py [--steps 60] [--repeats 3] [--json out.json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import sys
+import time
+from collections.abc import Callable
+
+import torch
+from torch import nn
+from torch.utils.flop_counter import FlopCounterMode
+from tqdm.auto import tqdm
+
+from utils.data import ImageData, load_fashion_mnist
+from utils.device import get_device, seed_everything
+from utils.models import create
+from utils.train import fit
+
+TARGETS = {"lenet5": 0.9, "resnet18": 1.8}
+"""Minimum ratio fit / plain loop in examples per second."""
+
+
+def training_flops(model: nn.Module, batch: torch.Tensor, labels: torch.Tensor) -> float:
+    """FLOPs of one forward and backward pass, per example."""
+    model.train()
+    with FlopCounterMode(display=False) as counter:
+        nn.functional.cross_entropy(model(batch), labels).backward()
+    model.zero_grad(set_to_none=True)
+    return counter.get_total_flops() / len(batch)
+
+
+def plain_loop(model: nn.Module, data: ImageData, steps: int, batch_size: int,
+               device: torch.device) -> float:
+    """The textbook loop in fp32: returns examples per second over ``steps`` steps."""
+    model.to(device).train()
+    opt = torch.optim.Adam(model.parameters(), lr=1e-3)
+    x_all, y_all = data.x.to(device), data.y.to(device)
+    gen = torch.Generator().manual_seed(0)
+
+    def step(i: int) -> None:
+        idx = torch.randint(len(data), (batch_size,), generator=gen).to(device)
+        loss = nn.functional.cross_entropy(model(x_all[idx]), y_all[idx])
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+
+    for i in range(5):  # warm-up
+        step(i)
+    _sync(device)
+    t0 = time.perf_counter()
+    for i in range(steps):
+        step(i)
+    _sync(device)
+    return steps * batch_size / (time.perf_counter() - t0)
+
+
+def fit_loop(model: nn.Module, data: ImageData, steps: int, batch_size: int,
+             device: torch.device) -> float:
+    """``fit`` with its defaults: examples per second of its second epoch (after warm-up)."""
+    sub = data.subset(steps * batch_size)
+    hist = fit(model, sub, None, epochs=2, batch_size=batch_size, device=device,
+               progress=False, verbose=False, schedule=None)
+    return hist.examples_per_sec[-1]
+
+
+def _sync(device: torch.device) -> None:
+    if device.type == "cuda":
+        torch.cuda.synchronize()
+
+
+def matmul_rate(dtype: torch.dtype, device: torch.device, n: int = 2048) -> float:
+    """Achieved GFLOP/s of an n x n matrix multiply in ``dtype``."""
+    a = torch.randn(n, n, device=device, dtype=dtype)
+    b = torch.randn(n, n, device=device, dtype=dtype)
+    for _ in range(2):
+        a @ b
+    _sync(device)
+    reps, t0 = 0, time.perf_counter()
+    while time.perf_counter() - t0 < 1.0:
+        a @ b
+        reps += 1
+    _sync(device)
+    return 2 * n**3 * reps / (time.perf_counter() - t0) / 1e9
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--models", nargs="+", default=list(TARGETS))
+    ap.add_argument("--steps", type=int, default=60, help="timed steps per measurement")
+    ap.add_argument("--batch-size", type=int, default=128)
+    ap.add_argument("--repeats", type=int, default=3, help="best of this many runs")
+    ap.add_argument("--json", help="also write the results to this file")
+    args = ap.parse_args(argv)
+
+    device = get_device()
+    train, _ = load_fashion_mnist(quick=False)
+    rows = []
+    runs: list[tuple[str, str, Callable[..., float]]] = [
+        (m, kind, fn) for m in args.models
+        for kind, fn in (("plain fp32", plain_loop), ("fit", fit_loop))]
+    best: dict[tuple[str, str], float] = {}
+    # Interleave the two loops and keep the best of each, so a busy machine hurts both alike.
+    bar = tqdm(total=len(runs) * args.repeats, desc="benchmark")
+    for _ in range(args.repeats):
+        for name, kind, fn in runs:
+            seed_everything(0)
+            model = create(name, size="small", in_channels=1, num_classes=10)
+            rate = fn(model, train, args.steps, args.batch_size, device)
+            best[name, kind] = max(best.get((name, kind), 0.0), rate)
+            bar.update(1)
+    bar.close()
+
+    fp32 = matmul_rate(torch.float32, device)
+    bf16 = matmul_rate(torch.bfloat16, device)
+    print(f"\ndevice: {device} ({platform.processor() or platform.machine()}, "
+          f"{torch.get_num_threads()} threads), torch {torch.__version__}")
+    print(f"matrix multiply 2048x2048: fp32 {fp32:,.0f} GFLOP/s, bf16 {bf16:,.0f} GFLOP/s\n")
+    print(f"{'model':<10}{'loop':<12}{'examples/s':>12}{'GFLOP/s':>10}{'% of bf16 mm':>14}"
+          f"{'ratio':>8}{'target':>8}")
+    ok = True
+    for name in args.models:
+        model = create(name, size="small", in_channels=1, num_classes=10)
+        flops = training_flops(model, train.x[:32], train.y[:32])
+        plain, fast = best[name, "plain fp32"], best[name, "fit"]
+        ratio = fast / plain
+        target = TARGETS.get(name)
+        passed = target is None or ratio >= target
+        ok &= passed
+        for kind, rate in (("plain fp32", plain), ("fit", fast)):
+            gflops = rate * flops / 1e9
+            tail = (f"{ratio:>8.2f}{('>= ' + str(target)) if target else '':>8}"
+                    f"  {'PASS' if passed else 'FAIL'}" if kind == "fit" else "")
+            print(f"{name:<10}{kind:<12}{rate:>12,.0f}{gflops:>10.1f}"
+                  f"{100 * gflops / bf16:>13.1f}%{tail}")
+        rows.append(dict(model=name, plain_examples_per_sec=plain, fit_examples_per_sec=fast,
+                         ratio=ratio, target=target, passed=passed,
+                         train_flops_per_example=flops))
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump(dict(device=str(device), matmul_gflops=dict(fp32=fp32, bf16=bf16),
+                           rows=rows), f, indent=2)
+    print("\nall targets met" if ok else "\nsome targets missed")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
