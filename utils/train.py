@@ -153,7 +153,7 @@ def _on_device(data: ImageData, device: torch.device) -> ImageData:
                      data.classes, data.name)
 
 
-def _batches(data: ImageData, batch_size: int, shuffle: bool,
+def iterate_batches(data: ImageData, batch_size: int, shuffle: bool,
              gen: torch.Generator | None, rank: int = 0,
              world: int = 1) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
     """Mini-batches sliced from in-memory tensors.
@@ -190,7 +190,7 @@ def evaluate(model: nn.Module, data: ImageData, batch_size: int = 1000,
     model.eval()
     loss_sum, correct = 0.0, 0
     fmt = torch.channels_last if channels_last else torch.contiguous_format
-    for x, y in _batches(data, batch_size, False, None):
+    for x, y in iterate_batches(data, batch_size, False, None):
         x = x.to(device, non_blocking=True).contiguous(memory_format=fmt)
         y = y.to(device, non_blocking=True)
         with prec.autocast(device):
@@ -323,7 +323,8 @@ def fit(model: nn.Module, train: ImageData, test: ImageData | None = None, *,
         bar = tqdm(total=steps_per_epoch, desc=f"epoch {epoch + 1}/{epochs}", leave=False,
                    disable=not show_bar, file=sys.stderr, mininterval=1.0)
         t0 = time.perf_counter()
-        for step, (x, y) in enumerate(_batches(train_dev, batch_size, True, gen, rank, world)):
+        batches = iterate_batches(train_dev, batch_size, True, gen, rank, world)
+        for step, (x, y) in enumerate(batches):
             if step >= steps_per_epoch:
                 break
             x = x.to(device, non_blocking=True)
