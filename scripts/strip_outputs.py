@@ -1,7 +1,9 @@
 """Strip outputs, execution counts and volatile metadata from notebooks (in place).
 
 Usage: python scripts/strip_outputs.py [NOTEBOOK ...]   (default: every tracked folder)
-Also gives every cell a stable id, so diffs stay small. ``--check`` only reports.
+Also gives every cell a stable id, so diffs stay small, and brings a chapter's setup cell
+(the first cell, starting "# Setup: in Colab,") to its current text. ``--check`` only
+reports.
 """
 
 from __future__ import annotations
@@ -12,6 +14,15 @@ import sys
 from pathlib import Path
 
 FOLDERS = ("chapters", "exercises", "solutions")
+SETUP_MARK = "# Setup: in Colab,"
+SETUP_CELL = (
+    "# Setup: in Colab, fetch the book's code first (elsewhere this does nothing).\n"
+    "import subprocess, sys\n"
+    'if "google.colab" in sys.modules:\n'
+    '    subprocess.run([sys.executable, "-m", "pip", "install", "-q",\n'
+    '                    "git+https://github.com/cnnbook/cnn-book.git"], check=True)'
+)
+"""The first cell of every chapter (plain Python, so every tool can read it)."""
 KEEP_CELL_META = {"tags", "deletable", "editable", "nbgrader", "otter"}
 
 
@@ -22,8 +33,12 @@ def clean(nb: dict) -> dict:
                                                              "otter", "jupytext")}
     nb["metadata"].setdefault("kernelspec", {"display_name": "Python 3", "language": "python",
                                              "name": "python3"})
+    cells = nb.get("cells", [])
+    if cells and cells[0].get("cell_type") == "code" and \
+            "".join(cells[0].get("source", "")).startswith(SETUP_MARK):
+        cells[0]["source"] = SETUP_CELL
     seen: set[str] = set()
-    for i, cell in enumerate(nb.get("cells", [])):
+    for i, cell in enumerate(cells):
         cid = cell.get("id")
         if not cid or cid in seen:
             cid = f"c{i:03d}"

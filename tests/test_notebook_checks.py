@@ -14,13 +14,10 @@ from pathlib import Path
 import nbformat
 import pytest
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
+from strip_outputs import SETUP_CELL  # noqa: E402
+
 ROOT = Path(__file__).resolve().parent.parent
-SETUP_CELL = (
-    "# Setup: in Colab, fetch the book's code first (elsewhere this does nothing).\n"
-    "import sys\n"
-    'if "google.colab" in sys.modules:\n'
-    '    !pip install -q "git+https://github.com/cnnbook/cnn-book.git"'
-)
 
 
 def _run_nbval(tmp_path: Path, cells: list[str]) -> subprocess.CompletedProcess[str]:
@@ -58,6 +55,7 @@ def test_notebook_conventions(path):
     assert all(not c["outputs"] and c["execution_count"] is None for c in code), \
         "commit notebooks without outputs: python scripts/strip_outputs.py"
     if path.parent.name == "chapters":
-        assert "".join(code[0]["source"]) == SETUP_CELL, "the first cell must be the setup cell"
+        assert "".join(code[0]["source"]) == SETUP_CELL, \
+            "the first cell must be the setup cell (python scripts/strip_outputs.py sets it)"
         titles = [c for c in nb["cells"] if c["cell_type"] == "markdown"]
         assert titles and "".join(titles[0]["source"]).startswith("# "), "a chapter needs a title"
