@@ -1,0 +1,11 @@
+from otter.test_files import test_case
+
+OK_FORMAT = False
+
+name = "q6"
+points = 2
+
+@test_case(points=None, hidden=False)
+def test_q6_two_layers(receptive_field):
+    assert receptive_field([3, 3]) == 5, 'two stacked 3x3 layers see a 5x5 patch'
+

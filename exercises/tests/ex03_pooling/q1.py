@@ -1,0 +1,15 @@
+from otter.test_files import test_case
+
+OK_FORMAT = False
+
+name = "q1"
+points = 2
+
+@test_case(points=None, hidden=False)
+def test_q1_note_001(max_pool2d):
+    import numpy as np
+    x = np.array([[1, 2, 3, 4], [5, 6, 7, 8], [9, 8, 7, 6], [5, 4, 3, 2]], dtype=float)
+    out = max_pool2d(x)
+    assert isinstance(out, np.ndarray) and out.shape == (2, 2), 'expected a 2x2 array'
+    assert np.array_equal(out, [[6, 8], [9, 7]]), 'wrong values on the note-001 example'
+

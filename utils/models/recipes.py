@@ -1,0 +1,220 @@
+"""The book's training recipes: how each small model of the zoo is trained on Fashion-MNIST.
+
+One place for the settings, so that a chapter and ``scripts/benchmark_models.py`` train a
+model the same way. A recipe is a plain dict under the model's name in :data:`RECIPES`::
+
+    RECIPES["resnet18"] = dict(
+        model="resnet18",                 # registry name for utils.models.create
+        options=dict(size="small"),       # extra keyword arguments for create
+        epochs=8, lr=3e-3, batch_size=128,
+        optimizer="adamw", weight_decay=5e-4, schedule="onecycle",
+        augment=None,                     # None, "flip" or "flip_crop" (see AUGMENTS)
+        target=0.92,                      # full-mode test accuracy the chapter asserts
+        label="ResNet-18 (small)",        # how tables and plots name it
+        chapter=16,                       # the chapter that trains it
+        fit_options={},                   # any other fit() argument, e.g. loss_fn=...
+    )
+
+Only ``model`` is required; every other key falls back to :data:`DEFAULTS` (``label``
+to the recipe's name). To add a recipe, add an entry to ``RECIPES``, in chapter order.
+The recipe's name is also the name its chapter records results under.
+
+``train_recipe(name, train, test)`` builds the model, trains it with ``utils.train.fit``
+(one epoch in quick mode) and returns ``(model, history)``; ``measure(model, history)``
+gives the numbers the comparison chapter shows (parameters, FLOPs, seconds,
+examples/second, accuracy), ready for ``utils.results.record_result``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import torch
+from torch import nn
+
+from ..config import pick
+from ..data import ImageData
+from ..device import seed_everything
+from ..summary import count_flops, count_parameters
+from ..train import History, fit
+
+Recipe = dict[str, Any]
+
+DEFAULTS: Recipe = dict(
+    options=dict(size="small"),
+    epochs=10,
+    lr=1e-3,
+    batch_size=128,
+    optimizer="adam",
+    weight_decay=0.0,
+    schedule="onecycle",
+    augment=None,
+    target=None,
+    seed=0,
+    label=None,
+    chapter=None,
+    fit_options={},
+)
+"""Settings a recipe inherits unless it names its own."""
+
+
+def random_flip(x: torch.Tensor) -> torch.Tensor:
+    """Flip each image of a batch left-right with probability 1/2."""
+    flip = torch.rand(x.shape[0], 1, 1, 1, device=x.device) < 0.5
+    return torch.where(flip, x.flip(-1), x)
+
+
+def random_crop(x: torch.Tensor, pad: int = 2) -> torch.Tensor:
+    """Shift each image of a batch by up to ``pad`` pixels (zero padding, then a crop)."""
+    n, _, h, w = x.shape
+    padded = nn.functional.pad(x, (pad, pad, pad, pad))
+    dy = torch.randint(0, 2 * pad + 1, (n,), device=x.device)
+    dx = torch.randint(0, 2 * pad + 1, (n,), device=x.device)
+    rows = (dy[:, None] + torch.arange(h, device=x.device))[:, None, :, None]
+    cols = (dx[:, None] + torch.arange(w, device=x.device))[:, None, None, :]
+    batch = torch.arange(n, device=x.device)[:, None, None, None]
+    chans = torch.arange(x.shape[1], device=x.device)[None, :, None, None]
+    return padded[batch, chans, rows, cols]
+
+
+def flip_crop(x: torch.Tensor) -> torch.Tensor:
+    """Random left-right flip, then a random shift of up to 2 pixels."""
+    return random_crop(random_flip(x))
+
+
+AUGMENTS: dict[str, Callable[[torch.Tensor], torch.Tensor]] = {
+    "flip": random_flip,
+    "flip_crop": flip_crop,
+}
+"""Batch augmentations a recipe may name (they run on the device, per batch)."""
+
+RECIPES: dict[str, Recipe] = {
+    # Part III, second half (chapters 16-19). Small configurations take 28x28 inputs. The
+    # small ResNeXt, Wide ResNet, DenseNet and DPN keep their family's blocks but fewer
+    # of them (``layers``, ``block_config``, ``blocks``), so that one training run fits in
+    # about 3 minutes on a 2-core CPU.
+    "resnet18": dict(model="resnet18", label="ResNet-18 (small)", chapter=16,
+                     epochs=8, lr=4e-3, optimizer="adamw", weight_decay=5e-2,
+                     augment="flip", target=0.92),
+    "resnext": dict(model="resnext50_32x4d", label="ResNeXt-20 8x4d (small)", chapter=17,
+                    options=dict(size="small", layers=(1, 2, 2, 1)),
+                    epochs=6, lr=4e-3, optimizer="adamw", weight_decay=5e-2,
+                    augment="flip", target=0.92),
+    "wide_resnet": dict(model="wide_resnet50_2", label="WRN-14-2 (small)", chapter=17,
+                        options=dict(size="small", layers=(1, 1, 1, 1)),
+                        epochs=6, lr=4e-3, optimizer="adamw", weight_decay=5e-2,
+                        augment="flip", target=0.92),
+    "densenet": dict(model="densenet121", label="DenseNet-47 k=12 (small)", chapter=18,
+                     options=dict(size="small", block_config=(3, 6, 8, 4)),
+                     epochs=6, lr=4e-3, optimizer="adamw", weight_decay=5e-2,
+                     augment="flip", target=0.92),
+    "dpn": dict(model="dpn68", label="DPN-20 (small)", chapter=19,
+                options=dict(size="small", blocks=(1, 2, 2, 1)),
+                epochs=6, lr=4e-3, optimizer="adamw", weight_decay=5e-2,
+                augment="flip", target=0.92),
+}
+"""Recipe of every small model trained in the book, by name (see the module docstring)."""
+
+
+def get_recipe(name: str) -> Recipe:
+    """The recipe ``name`` with every default filled in (a new dict each call)."""
+    try:
+        own = RECIPES[name]
+    except KeyError:
+        raise ValueError(f"no recipe named {name!r}; known recipes: "
+                         f"{', '.join(sorted(RECIPES))}") from None
+    if "model" not in own:
+        raise ValueError(f"recipe {name!r} must name its model (key 'model')")
+    recipe = {**DEFAULTS, **own}
+    recipe["options"] = {**DEFAULTS["options"], **own.get("options", {})}
+    recipe["label"] = recipe["label"] or name
+    recipe["fit_options"] = dict(recipe["fit_options"])
+    aug = recipe["augment"]
+    if aug is not None and aug not in AUGMENTS:
+        raise ValueError(f"recipe {name!r}: unknown augment {aug!r}; use None or one of "
+                         f"{', '.join(AUGMENTS)}")
+    return recipe
+
+
+def build(name: str, data: ImageData | None = None) -> nn.Module:
+    """A fresh, seeded model for recipe ``name`` (channels and classes taken from ``data``;
+    Fashion-MNIST's 1 channel and 10 classes when ``data`` is None)."""
+    from . import create
+
+    recipe = get_recipe(name)
+    in_channels = data.shape[0] if data is not None else 1
+    num_classes = len(data.classes) if data is not None else 10
+    seed_everything(recipe["seed"])
+    return create(recipe["model"], num_classes=num_classes, in_channels=in_channels,
+                  **recipe["options"])
+
+
+def train_recipe(name: str, train: ImageData, test: ImageData | None = None, *,
+                 epochs: int | None = None, **overrides: Any) -> tuple[nn.Module, History]:
+    """Build and train model ``name`` with its recipe; returns ``(model, history)``.
+
+    ``epochs`` defaults to the recipe's (one epoch in quick mode); ``overrides`` replace
+    any other ``fit`` argument of the recipe (e.g. ``progress=False``).
+    """
+    recipe = get_recipe(name)
+    model = build(name, train)
+    aug = recipe["augment"]
+    settings: dict[str, Any] = dict(
+        epochs=epochs if epochs is not None else pick(full=recipe["epochs"], quick=1),
+        lr=recipe["lr"], batch_size=recipe["batch_size"], optimizer=recipe["optimizer"],
+        weight_decay=recipe["weight_decay"], schedule=recipe["schedule"],
+        augment=AUGMENTS[aug] if aug is not None else None, seed=recipe["seed"],
+        **recipe["fit_options"])
+    settings.update(overrides)
+    history = fit(model, train, test, **settings)
+    return model, history
+
+
+def measure(model: nn.Module, history: History,
+            input_size: tuple[int, int, int] = (1, 28, 28)) -> dict[str, float | int]:
+    """The comparison chapter's numbers for a trained model: parameters, FLOPs (one image,
+    multiply-add = 2), training seconds, training examples/second and test accuracy."""
+    return dict(params=count_parameters(model), flops=count_flops(model, input_size),
+                seconds=round(history.total_seconds, 2),
+                examples_per_sec=round(history.mean_examples_per_sec, 1),
+                accuracy=history.final_test_acc)
+
+
+COLUMNS = ("params", "flops", "seconds", "examples_per_sec", "accuracy")
+"""The numbers every model of the comparison reports (see :func:`measure`)."""
+
+
+def comparison_rows(results: dict[str, dict[str, Any]],
+                    order: list[str] | None = None) -> list[dict[str, Any]]:
+    """One row per model: its label, chapter, source and the :data:`COLUMNS`.
+
+    ``results`` maps a recipe name to its measured numbers (plus, optionally, ``source``).
+    Rows follow ``order`` (default: the order of :data:`RECIPES`, then the rest sorted).
+    """
+    names = order or ([n for n in RECIPES if n in results]
+                      + sorted(n for n in results if n not in RECIPES))
+    rows = []
+    for name in names:
+        numbers = results[name]
+        missing = [c for c in COLUMNS if c not in numbers]
+        if missing:
+            raise ValueError(f"result {name!r} lacks {', '.join(missing)}; record it with "
+                             "record_result(name, **measure(model, history))")
+        recipe = RECIPES.get(name, {})
+        rows.append(dict(name=name, label=recipe.get("label") or name,
+                         chapter=recipe.get("chapter"), source=numbers.get("source", ""),
+                         **{c: numbers[c] for c in COLUMNS}))
+    return rows
+
+
+def markdown_table(rows: list[dict[str, Any]]) -> str:
+    """The rows of :func:`comparison_rows` as a Markdown table."""
+    head = ("| model | chapter | parameters | MFLOPs | training s | examples/s | accuracy | "
+            "source |\n|---|---:|---:|---:|---:|---:|---:|---|")
+    lines = [head]
+    for r in rows:
+        lines.append(f"| {r['label']} | {r['chapter'] or ''} | {r['params']:,} | "
+                     f"{r['flops'] / 1e6:,.1f} | {r['seconds']:,.1f} | "
+                     f"{r['examples_per_sec']:,.0f} | {r['accuracy']:.4f} | {r['source']} |")
+    return "\n".join(lines) + "\n"
