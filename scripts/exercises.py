@@ -12,11 +12,12 @@ submissions into a CSV score table::
     python scripts/exercises.py autograder ex01_shapes -o dist/
     python scripts/exercises.py grade ex01_shapes submissions/ -o scores.csv
 
-Each submission is graded by ``otter run`` (no Docker) in a process of its own, with a
-time limit per cell (a cell that runs too long is interrupted and grading goes on with the
-next cell) and per submission (past it the process and its kernel are killed and the
-submission scores zero), so a submission that raises, loops forever, deletes variables or
-kills its kernel is graded without stopping the others.
+Each submission is graded by ``otter run`` (no Docker) in a process of its own, with time
+limits per test case (a function that never returns fails that test), per cell (a cell that
+runs too long is interrupted and grading goes on with the next cell) and per submission
+(past it the process and its kernel are killed and the submission scores zero), so a
+submission that raises, loops forever, deletes variables or kills its kernel is graded
+without stopping the others.
 """
 
 from __future__ import annotations
@@ -54,6 +55,9 @@ CELL_TIMEOUT = 300
 """Default seconds one cell of a submission may run before it is interrupted."""
 SUBMISSION_TIMEOUT = 1800
 """Default seconds the grading of one submission may take before it is killed."""
+TEST_TIMEOUT = 60
+"""Default seconds one test case may run (a student's function that never returns fails
+its tests instead of holding up the whole submission)."""
 
 _QUESTION_RE = re.compile(r"^\s*#\s*BEGIN\s+QUESTION\s*$", re.IGNORECASE)
 
@@ -323,7 +327,7 @@ def _descendants(pid: int) -> list[int]:
 
 def grade_one(autograder_zip: Path, submission: Path, questions_points: dict[str, float], *,
               timeout: float = SUBMISSION_TIMEOUT, cell_timeout: float = CELL_TIMEOUT,
-              quick: bool | None = None) -> Grade:
+              test_timeout: float = TEST_TIMEOUT, quick: bool | None = None) -> Grade:
     """Grade one submission in a process of its own (see the module docstring)."""
     zeros = {q: 0.0 for q in questions_points}
     start = time.monotonic()
@@ -335,7 +339,8 @@ def grade_one(autograder_zip: Path, submission: Path, questions_points: dict[str
         log = Path(tmp) / "worker.log"
         cmd = [sys.executable, str(Path(__file__).resolve()), "_grade-one",
                str(Path(autograder_zip).resolve()), str(Path(submission).resolve()),
-               str(out_json), "--cell-timeout", str(cell_timeout)]
+               str(out_json), "--cell-timeout", str(cell_timeout),
+               "--test-timeout", str(test_timeout)]
         with open(log, "wb") as log_f:
             proc = subprocess.Popen(cmd, stdout=log_f, stderr=subprocess.STDOUT, env=env,
                                     cwd=tmp, start_new_session=True)
@@ -370,7 +375,7 @@ def grade_one(autograder_zip: Path, submission: Path, questions_points: dict[str
 
 def grade_folder(name: str, folder: Path, out_csv: Path | None = None, *,
                  timeout: float = SUBMISSION_TIMEOUT, cell_timeout: float = CELL_TIMEOUT,
-                 jobs: int = 1, quick: bool | None = None,
+                 test_timeout: float = TEST_TIMEOUT, jobs: int = 1, quick: bool | None = None,
                  autograder_zip: Path | None = None,
                  solutions: Path = SOLUTIONS) -> list[Grade]:
     """Grade every ``*.ipynb`` in ``folder`` against exercise set ``name``; write the score
@@ -378,8 +383,8 @@ def grade_folder(name: str, folder: Path, out_csv: Path | None = None, *,
     folder = Path(folder)
     if not folder.is_dir():
         raise ValueError(f"{folder} is not a folder of submissions (*.ipynb)")
-    if jobs < 1 or timeout <= 0 or cell_timeout <= 0:
-        raise ValueError("jobs, timeout and cell_timeout must be positive")
+    if jobs < 1 or min(timeout, cell_timeout, test_timeout) <= 0:
+        raise ValueError("jobs, timeout, cell_timeout and test_timeout must be positive")
     points = questions(name, solutions)
     submissions = sorted(folder.glob("*.ipynb"))
     with tempfile.TemporaryDirectory() as tmp:
@@ -387,7 +392,8 @@ def grade_folder(name: str, folder: Path, out_csv: Path | None = None, *,
         with ThreadPoolExecutor(max_workers=jobs) as pool:
             grades = list(pool.map(
                 lambda s: grade_one(zip_path, s, points, timeout=timeout,
-                                    cell_timeout=cell_timeout, quick=quick), submissions))
+                                    cell_timeout=cell_timeout, test_timeout=test_timeout,
+                                    quick=quick), submissions))
     if out_csv is not None:
         write_csv(grades, points, Path(out_csv))
     return grades
@@ -408,9 +414,41 @@ class _CellAborted(RuntimeError):
     """A cell kept running after it was interrupted."""
 
 
-def _worker(autograder_zip: str, submission: str, out_json: str, cell_timeout: float) -> int:
-    """Body of the grading process: ``otter run`` with a time limit per cell."""
+_TEST_GUARD = """
+# Added by scripts/exercises.py: a time limit for every test case.
+def _cnnbook_limit_tests(seconds):
+    import signal
+    from otter.test_files import exception_test
+
+    call = exception_test.test_case.call_func
+
+    def expired(signum, frame):
+        raise TimeoutError("the test ran longer than " + str(seconds) + " s")
+
+    def limited(self, global_environment):
+        old = signal.signal(signal.SIGALRM, expired)
+        signal.alarm(seconds)
+        try:
+            return call(self, global_environment)
+        except KeyboardInterrupt:
+            raise TimeoutError("the test was interrupted (cell time limit)") from None
+        finally:
+            signal.alarm(0)
+            signal.signal(signal.SIGALRM, old)
+
+    exception_test.test_case.call_func = limited
+
+
+_cnnbook_limit_tests(SECONDS)
+del _cnnbook_limit_tests
+"""
+
+
+def _worker(autograder_zip: str, submission: str, out_json: str, cell_timeout: float,
+            test_timeout: float = TEST_TIMEOUT) -> int:
+    """Body of the grading process: ``otter run`` with time limits per cell and per test."""
     import nbconvert.preprocessors as pre
+    import otter.execute.preprocessor as grading
 
     state = {"interrupted": 0}
 
@@ -431,8 +469,12 @@ def _worker(autograder_zip: str, submission: str, out_json: str, cell_timeout: f
             state["interrupted"] += 1
             return await super()._async_handle_timeout(timeout, cell)
 
-    # otter imports ExecutePreprocessor from nbconvert.preprocessors when it grades.
+    # otter imports ExecutePreprocessor from nbconvert.preprocessors when it grades, and
+    # formats INIT_CELL_SOURCE into the first cell it runs in the kernel.
     pre.ExecutePreprocessor = GuardedExecutePreprocessor  # type: ignore[misc]
+    if hasattr(signal, "SIGALRM"):
+        guard = _TEST_GUARD.replace("SECONDS", str(max(1, int(test_timeout))))
+        grading.INIT_CELL_SOURCE += guard.replace("{", "{{").replace("}", "}}")
     from otter.api import grade_submission
 
     result: dict[str, object] = {"scores": {}, "status": "ok", "detail": ""}
@@ -474,6 +516,8 @@ def main(argv: list[str] | None = None) -> int:
                    help="seconds per submission before it is killed (scores zero)")
     p.add_argument("--cell-timeout", type=float, default=CELL_TIMEOUT,
                    help="seconds per cell before the cell is interrupted")
+    p.add_argument("--test-timeout", type=float, default=TEST_TIMEOUT,
+                   help="seconds per test case before it fails")
     p.add_argument("-j", "--jobs", type=int, default=1, help="submissions graded at once")
     p.add_argument("--quick", action="store_true", help="grade in the book's quick mode")
     p = sub.add_parser("_grade-one")  # internal: the process that grades one submission
@@ -481,10 +525,12 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("submission")
     p.add_argument("out_json")
     p.add_argument("--cell-timeout", type=float, default=CELL_TIMEOUT)
+    p.add_argument("--test-timeout", type=float, default=TEST_TIMEOUT)
     args = parser.parse_args(argv)
 
     if args.command == "_grade-one":
-        return _worker(args.autograder_zip, args.submission, args.out_json, args.cell_timeout)
+        return _worker(args.autograder_zip, args.submission, args.out_json, args.cell_timeout,
+                       args.test_timeout)
     if args.command == "generate":
         for path in generate(args.names or None):
             print(f"wrote {path.relative_to(ROOT)}")
@@ -507,7 +553,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"wrote {dest}")
         return 0
     grades = grade_folder(args.name, args.folder, args.output, timeout=args.timeout,
-                          cell_timeout=args.cell_timeout, jobs=args.jobs,
+                          cell_timeout=args.cell_timeout, test_timeout=args.test_timeout,
+                          jobs=args.jobs,
                           quick=True if args.quick else None)
     for g in grades:
         note = f" ({g.status}: {g.detail})" if g.status != "ok" or g.detail else ""

@@ -97,6 +97,11 @@ def test_eight_sets_of_four_to_eight_questions_with_their_points_stated() -> Non
         intro = next(c.source for c in nb.cells if "in all)" in c.source)
         assert f"({int(sum(points.values()))} in all)" in intro, name
         assert nb.cells[0].source.startswith("# Setup: in Colab,"), name
+        markdown = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
+        links = re.findall(r"\(\.\./(chapters/\w+\.ipynb)\)", markdown)
+        assert links, name
+        for link in links:
+            assert (ROOT / link).is_file(), f"{name} links to a missing {link}"
 
 
 def test_readme_table_matches_the_sets() -> None:
@@ -188,12 +193,13 @@ def test_solutions_get_full_marks_and_untouched_notebooks_zero(
             assert all(s == 0 for s in g.scores.values()), label
 
 
-def _edit(nb: nbformat.NotebookNode, question: str, prefix: str) -> nbformat.NotebookNode:
-    """Put ``prefix`` at the top of the answer cell of ``question`` (the cell before its
-    check cell)."""
+def _edit(nb: nbformat.NotebookNode, question: str, prefix: str = "",
+          suffix: str = "") -> nbformat.NotebookNode:
+    """Put ``prefix`` at the top and ``suffix`` at the end of the answer cell of ``question``
+    (the cell before its check cell)."""
     nb = nbformat.from_dict(json.loads(json.dumps(nb)))
     i = next(k for k, c in enumerate(nb.cells) if c.source == f'grader.check("{question}")')
-    nb.cells[i - 1].source = prefix + "\n" + nb.cells[i - 1].source
+    nb.cells[i - 1].source = f"{prefix}\n{nb.cells[i - 1].source}\n{suffix}"
     return nb
 
 
@@ -205,6 +211,10 @@ def test_bad_submissions_are_graded_without_stopping_the_others(
     solved = nbformat.read(a.solved_notebook, as_version=4)
     loop = "while True:\n    pass"
     deaf = "import signal\nsignal.signal(signal.SIGINT, signal.SIG_IGN)\n" + loop
+    # A function that never returns when the tests call it (torch imported up front, so
+    # that the hidden tests' own imports stay well inside the short test time limit).
+    endless = _edit(_edit(solved, "q1", "import torch"), "q6",
+                    suffix="def receptive_field(kernels, strides=None):\n" + loop)
     subs = {
         "good": solved,
         "raises": _edit(solved, "q3", 'raise RuntimeError("my mistake")'),
@@ -220,11 +230,14 @@ def test_bad_submissions_are_graded_without_stopping_the_others(
     (folder / "not_a_notebook.ipynb").write_text("this is not a notebook")
     fast = {"cell_timeout": 15, "timeout": 300}
     jobs = [(a.autograder_zip, path, points, fast) for path in sorted(folder.glob("*.ipynb"))]
+    nbformat.write(endless, tmp_path / "endless_function.ipynb")
+    jobs.append((a.autograder_zip, tmp_path / "endless_function.ipynb", points,
+                 {"cell_timeout": 30, "timeout": 300, "test_timeout": 5}))
     # The same endless submission once more, with only the per-submission limit to stop it.
     jobs.append((a.autograder_zip, folder / "ignores_interrupt.ipynb", points,
                  {"cell_timeout": 600, "timeout": 25}))
-    grades = _grade_many(jobs, workers=3)  # two of them mostly wait for their time limits
-    by_name = {g.submission.removesuffix(".ipynb"): g for g in grades[:-1]}
+    grades = _grade_many(jobs, workers=3)  # three of them mostly wait for their time limits
+    by_name = {g.submission.removesuffix(".ipynb"): g for g in grades[:-2]}
     full = float(sum(points.values()))
     report = "\n".join(f"{g.submission}: {g.total} {g.status} {g.detail}" for g in grades)
 
@@ -245,6 +258,10 @@ def test_bad_submissions_are_graded_without_stopping_the_others(
     assert deleted.total == full - points["q3"], report
     for broken in ("kills_kernel", "not_a_notebook"):
         assert by_name[broken].status == "error" and by_name[broken].total == 0, report
+    endless_grade = grades[-2]
+    assert endless_grade.status == "ok" and endless_grade.interrupted_cells == 0, report
+    assert endless_grade.scores["q6"] == 0, report
+    assert endless_grade.total == full - points["q6"], report
     backstop = grades[-1]
     assert backstop.status == "timeout" and "longer than 25 s" in backstop.detail, report
 

@@ -248,3 +248,18 @@ def test_separable_conv() -> None:
     # the same as a dense 3x3 conv whose kernel is pointwise x depthwise
     dense = (sep.pointwise.weight[:, :, 0, 0, None, None] * sep.depthwise.weight[:, 0][None])
     assert torch.allclose(sep(x), nn.functional.conv2d(x, dense, padding=1), atol=1e-5)
+
+
+def test_small_feature_map_sizes() -> None:
+    x = torch.zeros(1, 1, 28, 28)
+    alex = create("alexnet", size="small", in_channels=1, num_classes=10).eval()
+    zf = create("zfnet", size="small", in_channels=1, num_classes=10).eval()
+    vgg = create("vgg16", size="small", in_channels=1, num_classes=10).eval()
+    g = create("googlenet", size="small", in_channels=1, num_classes=10).eval()
+    with torch.no_grad():
+        assert alex.features(x).shape[-2:] == (2, 2)  # 28 -> 13 -> 6 -> 2
+        assert zf.features(x).shape[-2:] == (3, 3)    # 28 -> 14 -> 7 -> 3
+        assert vgg.features(x).shape[1:] == (128, 3, 3)
+        s = g.stem(x)
+        assert s.shape[-2:] == (7, 7)
+        assert g.maxpool3(g.inception3b(g.inception3a(s))).shape[-2:] == (3, 3)
