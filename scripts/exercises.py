@@ -520,7 +520,7 @@ def main(argv: list[str] | None = None) -> int:
                    help="seconds per test case before it fails")
     p.add_argument("-j", "--jobs", type=int, default=1, help="submissions graded at once")
     p.add_argument("--quick", action="store_true", help="grade in the book's quick mode")
-    p = sub.add_parser("_grade-one")  # internal: the process that grades one submission
+    p = sub.add_parser("_grade-one", help="(internal) the process that grades one submission")
     p.add_argument("autograder_zip")
     p.add_argument("submission")
     p.add_argument("out_json")
