@@ -1,7 +1,8 @@
 """Retrain every small model of the zoo with the book's recipes and write the comparison.
 
-Each model in ``utils.models.recipes.RECIPES`` is built, trained on Fashion-MNIST with
-its recipe (the same settings its chapter uses) and measured: parameters, FLOPs per
+Each model of the book (``utils.models.recipes.book_models()``: every recipe in
+``RECIPES``) is built, trained on Fashion-MNIST with its recipe (the same settings its
+chapter uses) and measured: parameters, FLOPs per
 28x28 image, training seconds, training examples/second and test accuracy. The table
 goes to ``results/comparison.json`` and ``results/comparison.md`` (the folder is
 ``$CNNBOOK_RESULTS`` when set); a progress bar follows the models.
@@ -30,7 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from utils.data import load_fashion_mnist  # noqa: E402
 from utils.download import atomic_write_bytes  # noqa: E402
 from utils.models.recipes import (  # noqa: E402
-    RECIPES,
+    book_models,
     comparison_rows,
     get_recipe,
     markdown_table,
@@ -42,7 +43,8 @@ from utils.results import record_result, results_dir  # noqa: E402
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("models", nargs="*", help=f"recipe names (default: all of {list(RECIPES)})")
+    ap.add_argument("models", nargs="*",
+                    help=f"recipe names (default: all of {', '.join(book_models())})")
     ap.add_argument("--quick", action="store_true",
                     help="one epoch on the quick subset (2000/500 images): a smoke test")
     ap.add_argument("--epochs", type=int, default=None, help="override every recipe's epochs")
@@ -55,7 +57,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    names = args.models or list(RECIPES)
+    names = args.models or book_models()
     for name in names:  # check every name before any training
         try:
             get_recipe(name)

@@ -283,3 +283,13 @@ def test_comparison_table() -> None:
     assert table.count("\n") == 4 and "| 1,000 | 2.0 | 1.5 | 123 | 0.9000 | x |" in table
     with pytest.raises(ValueError, match="lacks accuracy"):
         rec.comparison_rows({"resnet18": {k: v for k, v in numbers.items() if k != "accuracy"}})
+
+
+def test_book_models_cover_part_three() -> None:
+    models = rec.book_models()
+    chapters = [rec.get_recipe(n)["chapter"] for n in models]
+    assert set(range(11, 20)) <= set(chapters) and chapters == sorted(chapters)
+    for name in models:
+        model = rec.build(name).eval()
+        with torch.no_grad():
+            assert model(torch.rand(1, 1, 28, 28)).shape == (1, 10), name

@@ -117,6 +117,39 @@ RECIPES: dict[str, Recipe] = {
 """Recipe of every small model trained in the book, by name (see the module docstring)."""
 
 
+def _googlenet_loss(output: Any, target: torch.Tensor) -> torch.Tensor:
+    """Main loss + 0.3 x each auxiliary loss (``googlenet.googlenet_loss``, imported late)."""
+    from .googlenet import googlenet_loss
+
+    return googlenet_loss(output, target)
+
+
+FALLBACKS: dict[int, tuple[str, Recipe]] = {
+    11: ("lenet5", dict(model="lenet5", label="LeNet-5", chapter=11, epochs=20, lr=2e-3)),
+    12: ("alexnet", dict(model="alexnet", label="AlexNet (small)", chapter=12, epochs=10,
+                         lr=0.05, optimizer="sgd", weight_decay=5e-4)),
+    13: ("zfnet", dict(model="zfnet", label="ZFNet (small)", chapter=13, epochs=10, lr=0.05,
+                       optimizer="sgd", weight_decay=5e-4)),
+    14: ("vgg16", dict(model="vgg16", label="VGG-16 (small)", chapter=14, epochs=7,
+                       lr=3e-3)),
+    15: ("googlenet", dict(model="googlenet", label="GoogLeNet (small)", chapter=15,
+                           options=dict(size="small", aux_logits=True), epochs=6, lr=3e-3,
+                           fit_options=dict(loss_fn=_googlenet_loss))),
+}
+"""The settings chapters 11-15 train with, used for a chapter that has no entry in
+:data:`RECIPES` yet (see :func:`book_models`); the names are those the chapters record."""
+
+
+def book_models() -> list[str]:
+    """Every model the book trains, in chapter order: the names of :data:`RECIPES`, plus a
+    :data:`FALLBACKS` entry (added to ``RECIPES``) for each chapter without a recipe."""
+    covered = {recipe.get("chapter") for recipe in RECIPES.values()}
+    for chapter, (name, recipe) in FALLBACKS.items():
+        if chapter not in covered and name not in RECIPES:
+            RECIPES[name] = recipe
+    return sorted(RECIPES, key=lambda n: RECIPES[n].get("chapter") or 99)
+
+
 def get_recipe(name: str) -> Recipe:
     """The recipe ``name`` with every default filled in (a new dict each call)."""
     try:

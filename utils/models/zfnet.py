@@ -11,8 +11,9 @@ compensate. The full-size network follows Figure 3 of the paper (input 224x224):
 ``wide=True`` uses the paper's wider middle layers, conv3/4/5 = 512/1024/512, the variant
 that lecture notes usually call ZFNet. ``lrn=True`` adds the paper's normalisation across
 feature maps after conv1 and conv2 (as in AlexNet). ``size="small"`` is the same design for
-28x28 images: a small 3x3 stride-1 conv1 (the small AlexNet's is 5x5) and wider
-conv3-5.
+28x28 images: conv1 and conv2 are 3x3 with stride 1 (the small AlexNet's are 5x5) and the
+pools round up, so the maps stay larger (28 -> 14 -> 7 -> 3; small AlexNet 28 -> 13 -> 6
+-> 2); ``wide=True`` widens conv3-5 there too.
 """
 
 from __future__ import annotations
