@@ -87,6 +87,8 @@ def test_efficientnet_lite0_shapes_and_parameters() -> None:
     assert shapes["stem"] == (32, 112, 112) and shapes["stage2"] == (24, 56, 56)
     assert shapes["stage5"] == (112, 14, 14) and shapes["stage7"] == (320, 7, 7)
     assert shapes["head"] == (1280, 7, 7)
+    bns = [m for m in net.modules() if isinstance(m, nn.BatchNorm2d)]
+    assert len(bns) == 49 and all(m.momentum == 0.1 and m.eps == 1e-3 for m in bns)
     fc = net.reset_classifier(10)
     assert fc.out_features == 10 and net(torch.zeros(1, 3, 32, 32)).shape == (1, 10)
     with pytest.raises(ValueError):

@@ -132,11 +132,14 @@ class ConvBN(nn.Sequential):
     """Convolution, batch norm and (optionally) ReLU6: the unit every layer is built from."""
 
     def __init__(self, cin: int, cout: int, kernel: int, stride: int = 1, groups: int = 1,
-                 act: bool = True) -> None:
+                 act: bool = True, bn_momentum: float = 0.1) -> None:
         super().__init__()
         self.conv = SameConv2d(cin, cout, kernel, stride, groups)
-        # TensorFlow's BN momentum 0.99 is PyTorch's 0.01; epsilon as in the checkpoint.
-        self.bn = nn.BatchNorm2d(cout, eps=1e-3, momentum=0.01)
+        # Epsilon as in the checkpoint. The momentum only matters in training: Google
+        # trained with TensorFlow's decay 0.99 (PyTorch's momentum 0.01), which suits
+        # hundreds of thousands of steps; a short fine-tuning needs running statistics that
+        # follow the new data within a few dozen steps, hence PyTorch's default 0.1.
+        self.bn = nn.BatchNorm2d(cout, eps=1e-3, momentum=bn_momentum)
         self.act = nn.ReLU6(inplace=True) if act else nn.Identity()
 
 

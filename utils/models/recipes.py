@@ -6,9 +6,9 @@ model the same way. A recipe is a plain dict under the model's name in :data:`RE
     RECIPES["resnet18"] = dict(
         model="resnet18",                 # registry name for utils.models.create
         options=dict(size="small"),       # extra keyword arguments for create
-        epochs=8, lr=3e-3, batch_size=128,
-        optimizer="adamw", weight_decay=5e-4, schedule="onecycle",
-        augment=None,                     # None, "flip" or "flip_crop" (see AUGMENTS)
+        epochs=8, lr=4e-3, batch_size=128,
+        optimizer="adamw", weight_decay=5e-2, schedule="onecycle",
+        augment="flip",                   # None, "flip" or "flip_crop" (see AUGMENTS)
         target=0.92,                      # full-mode test accuracy the chapter asserts
         label="ResNet-18 (small)",        # how tables and plots name it
         chapter=16,                       # the chapter that trains it
