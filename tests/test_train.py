@@ -158,3 +158,23 @@ def test_precision_choice_per_device(monkeypatch):
     monkeypatch.setattr(tr, "cpu_supports_bf16", lambda: True)
     assert tr._choose_precision("auto", torch.device("cpu")).dtype == torch.bfloat16
     assert tr._choose_precision("fp32", cuda).dtype is None
+
+
+def test_onecycle_keeps_per_group_rates_and_survives_tiny_runs():
+    model = small_cnn()
+
+    made = []
+
+    def two_groups(params):
+        made.append(torch.optim.SGD([{"params": model[0].parameters(), "lr": 0.01},
+                                     {"params": model[4].parameters(), "lr": 0.1}]))
+        return made[-1]
+
+    hist = fit(model, toy_data(512), epochs=2, batch_size=64, device="cpu", precision="fp32",
+               optimizer=two_groups, progress=False, verbose=False)
+    assert len(hist.lr) == 2
+    slow, fast = made[0].param_groups
+    assert slow["max_lr"] == 0.01 and fast["max_lr"] == 0.1  # each group keeps its own peak
+    assert fast["lr"] == pytest.approx(10 * slow["lr"])
+    fit(small_cnn(), toy_data(64), epochs=1, batch_size=32, device="cpu", progress=False,
+        verbose=False)  # 2 steps: no ZeroDivisionError

@@ -125,7 +125,11 @@ def _make_schedule(schedule: str | None, opt: torch.optim.Optimizer, lr: float,
     if schedule is None or schedule == "constant":
         return None
     if schedule == "onecycle":
-        return torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=lr, total_steps=total_steps,
+        if total_steps < 8:  # too short to warm up and anneal (tiny smoke runs): constant
+            return None
+        # each parameter group peaks at its own learning rate (per-layer rates survive)
+        peaks = [g["lr"] for g in opt.param_groups]
+        return torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=peaks, total_steps=total_steps,
                                                    pct_start=0.25)
     if schedule == "cosine":
         return torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=total_steps)
