@@ -178,3 +178,10 @@ def test_onecycle_keeps_per_group_rates_and_survives_tiny_runs():
     assert fast["lr"] == pytest.approx(10 * slow["lr"])
     fit(small_cnn(), toy_data(64), epochs=1, batch_size=32, device="cpu", progress=False,
         verbose=False)  # 2 steps: no ZeroDivisionError
+
+
+def test_onecycle_with_an_optimizer_without_momentum():
+    hist = fit(small_cnn(), toy_data(512), epochs=1, batch_size=32, device="cpu",
+               precision="fp32", optimizer=lambda p: torch.optim.Adagrad(p, lr=0.05),
+               progress=False, verbose=False)
+    assert math.isfinite(hist.train_loss[0])

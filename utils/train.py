@@ -129,8 +129,9 @@ def _make_schedule(schedule: str | None, opt: torch.optim.Optimizer, lr: float,
             return None
         # each parameter group peaks at its own learning rate (per-layer rates survive)
         peaks = [g["lr"] for g in opt.param_groups]
+        cycles = any(k in opt.defaults for k in ("momentum", "betas"))  # AdaGrad has neither
         return torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=peaks, total_steps=total_steps,
-                                                   pct_start=0.25)
+                                                   pct_start=0.25, cycle_momentum=cycles)
     if schedule == "cosine":
         return torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=total_steps)
     raise ValueError(f"unknown schedule {schedule!r}: use 'onecycle', 'cosine' or None")
