@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import ast
+import json
+from pathlib import Path
+
 import pytest
 import torch
 from torch import nn
@@ -293,3 +297,31 @@ def test_book_models_cover_part_three() -> None:
         model = rec.build(name).eval()
         with torch.no_grad():
             assert model(torch.rand(1, 1, 28, 28)).shape == (1, 10), name
+
+
+def _chapter_recipe(path: Path) -> dict:
+    """Evaluate the ``RECIPE = dict(...)`` statement of a chapter, in full mode."""
+    nb = json.loads(path.read_text())
+    for cell in nb["cells"]:
+        src = "".join(cell["source"])
+        if cell["cell_type"] != "code" or "RECIPE = " not in src:
+            continue
+        for node in ast.parse(src).body:
+            if isinstance(node, ast.Assign) and ast.unparse(node.targets[0]) == "RECIPE":
+                scope = {"pick": lambda full, quick: full}
+                return eval(compile(ast.Expression(node.value), str(path), "eval"), scope)
+    raise AssertionError(f"{path} has no RECIPE cell")
+
+
+@pytest.mark.parametrize("name, notebook", [
+    ("lenet5", "11_lenet"), ("alexnet", "12_alexnet"), ("zfnet", "13_zfnet"),
+    ("vgg16", "14_vgg"), ("googlenet", "15_googlenet")])
+def test_chapters_train_with_their_recipe(name: str, notebook: str) -> None:
+    """Chapters 11-15 show their settings in a ``RECIPE`` cell; the benchmark and the
+    comparison chapter retrain with :data:`RECIPES`: the two must agree."""
+    shown = _chapter_recipe(Path(__file__).parent.parent / "chapters" / f"{notebook}.ipynb")
+    recipe = rec.get_recipe(name)
+    shown.setdefault("optimizer", "adam")
+    shown.pop("momentum", None)  # fit's default for SGD, 0.9
+    assert {k: recipe[k] for k in shown} == shown
+    assert recipe["chapter"] == int(notebook[:2])

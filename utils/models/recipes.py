@@ -89,7 +89,27 @@ AUGMENTS: dict[str, Callable[[torch.Tensor], torch.Tensor]] = {
 }
 """Batch augmentations a recipe may name (they run on the device, per batch)."""
 
+def _googlenet_loss(output: Any, target: torch.Tensor) -> torch.Tensor:
+    """Main loss + 0.3 x each auxiliary loss (``googlenet.googlenet_loss``, imported late)."""
+    from .googlenet import googlenet_loss
+
+    return googlenet_loss(output, target)
+
+
 RECIPES: dict[str, Recipe] = {
+    # Part III, first half (chapters 11-15): the settings each chapter's ``RECIPE`` cell
+    # shows (tests/test_recipes.py checks that the two agree).
+    "lenet5": dict(model="lenet5", label="LeNet-5", chapter=11, epochs=20, lr=4e-3,
+                   target=0.89),
+    "alexnet": dict(model="alexnet", label="AlexNet (small)", chapter=12, epochs=10, lr=0.05,
+                    optimizer="sgd", weight_decay=5e-4, target=0.90),
+    "zfnet": dict(model="zfnet", label="ZFNet (small)", chapter=13, epochs=8, lr=0.05,
+                  optimizer="sgd", weight_decay=5e-4, target=0.90),
+    "vgg16": dict(model="vgg16", label="VGG-16 (small)", chapter=14, epochs=6, lr=3e-3,
+                  target=0.92),
+    "googlenet": dict(model="googlenet", label="GoogLeNet (small)", chapter=15,
+                      options=dict(size="small", aux_logits=True), epochs=5, lr=3e-3,
+                      target=0.91, fit_options=dict(loss_fn=_googlenet_loss)),
     # Part III, second half (chapters 16-19). Small configurations take 28x28 inputs. The
     # small ResNeXt, Wide ResNet, DenseNet and DPN keep their family's blocks but fewer
     # of them (``layers``, ``block_config``, ``blocks``), so that one training run fits in
@@ -117,36 +137,8 @@ RECIPES: dict[str, Recipe] = {
 """Recipe of every small model trained in the book, by name (see the module docstring)."""
 
 
-def _googlenet_loss(output: Any, target: torch.Tensor) -> torch.Tensor:
-    """Main loss + 0.3 x each auxiliary loss (``googlenet.googlenet_loss``, imported late)."""
-    from .googlenet import googlenet_loss
-
-    return googlenet_loss(output, target)
-
-
-FALLBACKS: dict[int, tuple[str, Recipe]] = {
-    11: ("lenet5", dict(model="lenet5", label="LeNet-5", chapter=11, epochs=20, lr=2e-3)),
-    12: ("alexnet", dict(model="alexnet", label="AlexNet (small)", chapter=12, epochs=10,
-                         lr=0.05, optimizer="sgd", weight_decay=5e-4)),
-    13: ("zfnet", dict(model="zfnet", label="ZFNet (small)", chapter=13, epochs=10, lr=0.05,
-                       optimizer="sgd", weight_decay=5e-4)),
-    14: ("vgg16", dict(model="vgg16", label="VGG-16 (small)", chapter=14, epochs=7,
-                       lr=3e-3)),
-    15: ("googlenet", dict(model="googlenet", label="GoogLeNet (small)", chapter=15,
-                           options=dict(size="small", aux_logits=True), epochs=6, lr=3e-3,
-                           fit_options=dict(loss_fn=_googlenet_loss))),
-}
-"""The settings chapters 11-15 train with, used for a chapter that has no entry in
-:data:`RECIPES` yet (see :func:`book_models`); the names are those the chapters record."""
-
-
 def book_models() -> list[str]:
-    """Every model the book trains, in chapter order: the names of :data:`RECIPES`, plus a
-    :data:`FALLBACKS` entry (added to ``RECIPES``) for each chapter without a recipe."""
-    covered = {recipe.get("chapter") for recipe in RECIPES.values()}
-    for chapter, (name, recipe) in FALLBACKS.items():
-        if chapter not in covered and name not in RECIPES:
-            RECIPES[name] = recipe
+    """Every model the book trains, in chapter order (the names of :data:`RECIPES`)."""
     return sorted(RECIPES, key=lambda n: RECIPES[n].get("chapter") or 99)
 
 
@@ -183,6 +175,17 @@ def build(name: str, data: ImageData | None = None) -> nn.Module:
                   **recipe["options"])
 
 
+def fit_settings(name: str) -> dict[str, Any]:
+    """The ``fit`` keyword arguments of recipe ``name`` (its epochs, or one in quick mode)."""
+    recipe = get_recipe(name)
+    aug = recipe["augment"]
+    return dict(epochs=pick(full=recipe["epochs"], quick=1), lr=recipe["lr"],
+                batch_size=recipe["batch_size"], optimizer=recipe["optimizer"],
+                weight_decay=recipe["weight_decay"], schedule=recipe["schedule"],
+                augment=AUGMENTS[aug] if aug is not None else None, seed=recipe["seed"],
+                **recipe["fit_options"])
+
+
 def train_recipe(name: str, train: ImageData, test: ImageData | None = None, *,
                  epochs: int | None = None, **overrides: Any) -> tuple[nn.Module, History]:
     """Build and train model ``name`` with its recipe; returns ``(model, history)``.
@@ -190,15 +193,10 @@ def train_recipe(name: str, train: ImageData, test: ImageData | None = None, *,
     ``epochs`` defaults to the recipe's (one epoch in quick mode); ``overrides`` replace
     any other ``fit`` argument of the recipe (e.g. ``progress=False``).
     """
-    recipe = get_recipe(name)
     model = build(name, train)
-    aug = recipe["augment"]
-    settings: dict[str, Any] = dict(
-        epochs=epochs if epochs is not None else pick(full=recipe["epochs"], quick=1),
-        lr=recipe["lr"], batch_size=recipe["batch_size"], optimizer=recipe["optimizer"],
-        weight_decay=recipe["weight_decay"], schedule=recipe["schedule"],
-        augment=AUGMENTS[aug] if aug is not None else None, seed=recipe["seed"],
-        **recipe["fit_options"])
+    settings = fit_settings(name)
+    if epochs is not None:
+        settings["epochs"] = epochs
     settings.update(overrides)
     history = fit(model, train, test, **settings)
     return model, history
@@ -207,8 +205,10 @@ def train_recipe(name: str, train: ImageData, test: ImageData | None = None, *,
 def measure(model: nn.Module, history: History,
             input_size: tuple[int, int, int] = (1, 28, 28)) -> dict[str, float | int]:
     """The comparison chapter's numbers for a trained model: parameters, FLOPs (one image,
-    multiply-add = 2), training seconds, training examples/second and test accuracy."""
-    return dict(params=count_parameters(model), flops=count_flops(model, input_size),
+    multiply-add = 2), training seconds, training examples/second and test accuracy.
+    Auxiliary heads (GoogLeNet's ``aux1``/``aux2``, used only in training) are not counted."""
+    aux = sum(p.numel() for n, p in model.named_parameters() if n.startswith("aux"))
+    return dict(params=count_parameters(model) - aux, flops=count_flops(model, input_size),
                 seconds=round(history.total_seconds, 2),
                 examples_per_sec=round(history.mean_examples_per_sec, 1),
                 accuracy=history.final_test_acc)
