@@ -14,6 +14,18 @@ if [ ! -f book/_static/mathjax/tex-chtml.js ]; then
   rm -rf "$tmp"
 fi
 unset CNNBOOK_QUICK
+# Chapters 20 and 23 read the results the other chapters record (results/*.json): run them
+# again on every build, so that a re-run chapter never leaves a stale comparison behind.
+python3 - <<'PY'
+from pathlib import Path
+cache = Path("book/_build/.jupyter_cache")
+if cache.is_dir():
+    from jupyter_cache import get_cache
+    db = get_cache(cache)
+    for record in db.list_cache_records():
+        if Path(record.uri).stem in ("20_comparison", "23_training_at_scale"):
+            db.remove_cache_record(record.pk)
+PY
 export CNNBOOK_PROGRESS=0 MPLBACKEND=Agg PYTHONHASHSEED=0
 jupyter-book build . --config book/_config.yml --toc book/_toc.yml \
   --path-output book -W -n --keep-going "$@"

@@ -390,8 +390,8 @@ def fit(model: nn.Module, train: ImageData, test: ImageData | None = None, *,
         hist.seconds.append(seconds)
         hist.examples_per_sec.append(totals[2].item() / seconds if seconds > 0 else math.nan)
         if test_dev is not None:
-            tl, ta = evaluate(model, test_dev, device=device,
-                              precision="fp32" if prec.dtype is None else "auto",
+            # in float32, as evaluate() does by default: the accuracy a reader checks
+            tl, ta = evaluate(model, test_dev, device=device, precision="fp32",
                               channels_last=channels_last)
             hist.test_loss.append(tl)
             hist.test_acc.append(ta)

@@ -98,7 +98,7 @@ def _googlenet_loss(output: Any, target: torch.Tensor) -> torch.Tensor:
 
 RECIPES: dict[str, Recipe] = {
     # Part III, first half (chapters 11-15): the settings each chapter's ``RECIPE`` cell
-    # shows (tests/test_recipes.py checks that the two agree).
+    # shows (tests/test_models_modern.py checks that the two agree).
     "lenet5": dict(model="lenet5", label="LeNet-5", chapter=11, epochs=20, lr=4e-3,
                    target=0.89),
     "alexnet": dict(model="alexnet", label="AlexNet (small)", chapter=12, epochs=10, lr=0.05,
@@ -108,30 +108,30 @@ RECIPES: dict[str, Recipe] = {
     "vgg16": dict(model="vgg16", label="VGG-16 (small)", chapter=14, epochs=6, lr=3e-3,
                   target=0.92),
     "googlenet": dict(model="googlenet", label="GoogLeNet (small)", chapter=15,
-                      options=dict(size="small", aux_logits=True), epochs=5, lr=3e-3,
+                      options=dict(size="small", aux_logits=True), epochs=4, lr=3e-3,
                       target=0.91, fit_options=dict(loss_fn=_googlenet_loss)),
     # Part III, second half (chapters 16-19). Small configurations take 28x28 inputs. The
     # small ResNeXt, Wide ResNet, DenseNet and DPN keep their family's blocks but fewer
     # of them (``layers``, ``block_config``, ``blocks``), so that one training run fits in
     # about 3 minutes on a 2-core CPU.
     "resnet18": dict(model="resnet18", label="ResNet-18 (small)", chapter=16,
-                     epochs=8, lr=4e-3, optimizer="adamw", weight_decay=5e-2,
+                     epochs=7, lr=4e-3, optimizer="adamw", weight_decay=5e-2,
                      augment="flip", target=0.92),
     "resnext": dict(model="resnext50_32x4d", label="ResNeXt-20 8x4d (small)", chapter=17,
                     options=dict(size="small", layers=(1, 2, 2, 1)),
-                    epochs=6, lr=4e-3, optimizer="adamw", weight_decay=5e-2,
+                    epochs=4, lr=4e-3, optimizer="adamw", weight_decay=5e-2,
                     augment="flip", target=0.92),
     "wide_resnet": dict(model="wide_resnet50_2", label="WRN-14-2 (small)", chapter=17,
                         options=dict(size="small", layers=(1, 1, 1, 1)),
-                        epochs=6, lr=4e-3, optimizer="adamw", weight_decay=5e-2,
+                        epochs=4, lr=4e-3, optimizer="adamw", weight_decay=5e-2,
                         augment="flip", target=0.92),
     "densenet": dict(model="densenet121", label="DenseNet-47 k=12 (small)", chapter=18,
                      options=dict(size="small", block_config=(3, 6, 8, 4)),
-                     epochs=6, lr=4e-3, optimizer="adamw", weight_decay=5e-2,
+                     epochs=3, lr=4e-3, optimizer="adamw", weight_decay=5e-2,
                      augment="flip", target=0.92),
     "dpn": dict(model="dpn68", label="DPN-20 (small)", chapter=19,
                 options=dict(size="small", blocks=(1, 2, 2, 1)),
-                epochs=6, lr=4e-3, optimizer="adamw", weight_decay=5e-2,
+                epochs=4, lr=4e-3, optimizer="adamw", weight_decay=5e-2,
                 augment="flip", target=0.92),
 }
 """Recipe of every small model trained in the book, by name (see the module docstring)."""
@@ -202,13 +202,19 @@ def train_recipe(name: str, train: ImageData, test: ImageData | None = None, *,
     return model, history
 
 
+def inference_parameters(model: nn.Module) -> int:
+    """Parameters the model uses to predict: all but auxiliary heads (GoogLeNet's
+    ``aux1``/``aux2``, which only add training losses)."""
+    aux = sum(p.numel() for n, p in model.named_parameters() if n.split(".")[0].startswith("aux"))
+    return count_parameters(model) - aux
+
+
 def measure(model: nn.Module, history: History,
             input_size: tuple[int, int, int] = (1, 28, 28)) -> dict[str, float | int]:
     """The comparison chapter's numbers for a trained model: parameters, FLOPs (one image,
     multiply-add = 2), training seconds, training examples/second and test accuracy.
-    Auxiliary heads (GoogLeNet's ``aux1``/``aux2``, used only in training) are not counted."""
-    aux = sum(p.numel() for n, p in model.named_parameters() if n.startswith("aux"))
-    return dict(params=count_parameters(model) - aux, flops=count_flops(model, input_size),
+    Auxiliary heads (see :func:`inference_parameters`) are not counted."""
+    return dict(params=inference_parameters(model), flops=count_flops(model, input_size),
                 seconds=round(history.total_seconds, 2),
                 examples_per_sec=round(history.mean_examples_per_sec, 1),
                 accuracy=history.final_test_acc)
