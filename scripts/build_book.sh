@@ -31,8 +31,14 @@ if cache.is_dir():
     for record in db.list_cache_records():
         if "all" in rerun or Path(record.uri).stem in rerun:
             db.remove_cache(record.pk)
+# Sphinx re-reads (and so re-executes) only files that changed since the last build.
+for notebook in Path("chapters").glob("*.ipynb"):
+    if "all" in rerun or notebook.stem in rerun:
+        notebook.touch()
 PY
-export CNNBOOK_PROGRESS=0 MPLBACKEND=Agg PYTHONHASHSEED=0
+# No MPLBACKEND here: the kernels must keep their inline backend, or no figure is saved.
+unset MPLBACKEND
+export CNNBOOK_PROGRESS=0 PYTHONHASHSEED=0
 jupyter-book build . --config book/_config.yml --toc book/_toc.yml \
   --path-output book -W -n --keep-going "$@"
 python3 scripts/notebook_times.py || true
