@@ -13,6 +13,17 @@ if [ ! -f book/_static/mathjax/tex-chtml.js ]; then
   cp -r "$tmp/node_modules/mathjax/es5/." book/_static/mathjax/
   rm -rf "$tmp"
 fi
+# The ipywidgets embedding scripts too (sliders in the pages render without a CDN).
+if [ ! -f book/_static/widgets/embed-amd.js ]; then
+  tmp=$(mktemp -d)
+  npm install --silent --prefix "$tmp" requirejs@2.3.4 @jupyter-widgets/html-manager@1.0.6 \
+    >/dev/null
+  mkdir -p book/_static/widgets
+  cp "$tmp/node_modules/requirejs/require.js" book/_static/widgets/
+  find "$tmp/node_modules/@jupyter-widgets/html-manager/dist" -maxdepth 1 -type f \
+    ! -name '*.map' -exec cp {} book/_static/widgets/ \;
+  rm -rf "$tmp"
+fi
 unset CNNBOOK_QUICK
 # Chapters 20 and 23 read the results the other chapters record (results/*.json): run them
 # again on every build, so that a re-run chapter never leaves a stale comparison behind.
