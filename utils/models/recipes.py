@@ -6,7 +6,7 @@ model the same way. A recipe is a plain dict under the model's name in :data:`RE
     RECIPES["resnet18"] = dict(
         model="resnet18",                 # registry name for utils.models.create
         options=dict(size="small"),       # extra keyword arguments for create
-        epochs=8, lr=4e-3, batch_size=128,
+        epochs=7, lr=4e-3, batch_size=128,
         optimizer="adamw", weight_decay=5e-2, schedule="onecycle",
         augment="flip",                   # None, "flip" or "flip_crop" (see AUGMENTS)
         target=0.92,                      # full-mode test accuracy the chapter asserts
