@@ -185,3 +185,36 @@ def test_onecycle_with_an_optimizer_without_momentum():
                precision="fp32", optimizer=lambda p: torch.optim.Adagrad(p, lr=0.05),
                progress=False, verbose=False)
     assert math.isfinite(hist.train_loss[0])
+
+
+@pytest.mark.parametrize("name", ["adam", "adamw", "sgd"])
+def test_fused_cpu_optimizer_matches_the_per_tensor_one(name):
+    """fit uses the fused optimizers on the CPU; they must take the same steps."""
+    from utils.train import _make_optimizer
+
+    finals = []
+    for fused in (False, True):
+        torch.manual_seed(0)
+        model = small_cnn()
+        opt = _make_optimizer(name, model.parameters(), 0.01, 0.9, 1e-2, fused=fused)
+        assert bool(opt.defaults.get("fused")) is fused
+        data = toy_data(64)
+        for _ in range(5):
+            loss = nn.functional.cross_entropy(model(data.x), data.y)
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+        finals.append(torch.cat([p.detach().flatten() for p in model.parameters()]))
+    torch.testing.assert_close(finals[1], finals[0], rtol=1e-5, atol=1e-6)
+
+
+def test_fit_with_frozen_layers_and_fused_optimizer():
+    """Fine-tuning freezes layers: their weights have no gradient and must stay put."""
+    torch.manual_seed(0)
+    model = small_cnn()
+    model[0].requires_grad_(False)
+    frozen = model[0].weight.clone()
+    hist = fit(model, toy_data(), epochs=1, lr=0.05, batch_size=64, device="cpu",
+               precision="fp32", progress=False, verbose=False)
+    assert torch.equal(model[0].weight, frozen)
+    assert hist.train_loss[0] < math.log(2) + 0.1

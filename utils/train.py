@@ -86,16 +86,22 @@ def cpu_supports_bf16() -> bool:
         return False
 
 
+def auto_precision(device: torch.device | str) -> str:
+    """What ``precision="auto"`` picks on ``device``: ``"bf16"`` on CPUs and GPUs that
+    support it, ``"fp16"`` on older GPUs, ``"fp32"`` elsewhere (Apple MPS included)."""
+    device = torch.device(device)
+    if device.type == "cuda":
+        return "bf16" if torch.cuda.is_bf16_supported() else "fp16"
+    if device.type == "cpu":
+        return "bf16" if cpu_supports_bf16() else "fp32"
+    return "fp32"
+
+
 def _choose_precision(precision: str, device: torch.device) -> _Precision:
     if precision not in ("auto", "fp32", "bf16", "fp16"):
         raise ValueError(f"precision must be 'auto', 'fp32', 'bf16' or 'fp16', not {precision!r}")
     if precision == "auto":
-        if device.type == "cuda":
-            precision = "bf16" if torch.cuda.is_bf16_supported() else "fp16"
-        elif device.type == "cpu":
-            precision = "bf16" if cpu_supports_bf16() else "fp32"
-        else:
-            precision = "fp32"
+        precision = auto_precision(device)
     if precision == "fp32":
         return _Precision(None, None)
     if precision == "bf16":
@@ -107,8 +113,9 @@ def _choose_precision(precision: str, device: torch.device) -> _Precision:
 def _make_optimizer(optimizer: str | OptimizerFactory, params: Any, lr: float,
                     momentum: float, weight_decay: float,
                     fused: bool = False) -> torch.optim.Optimizer:
-    """The named optimizer; ``fused`` (on CUDA) updates all parameters in one kernel
-    instead of several per parameter tensor: small models are launch-bound on a GPU."""
+    """The named optimizer; ``fused`` (CPU and CUDA) updates all parameters in one kernel
+    instead of several per parameter tensor: small models are launch-bound on a GPU, and
+    on a CPU it saves about 2 of the 35 ms of a small ResNet's bf16 training step."""
     if callable(optimizer):
         return optimizer(params)
     name = optimizer.lower()
@@ -308,7 +315,7 @@ def fit(model: nn.Module, train: ImageData, test: ImageData | None = None, *,
     if max_steps is not None:
         steps_per_epoch = min(steps_per_epoch, max_steps)
     opt = _make_optimizer(optimizer, model.parameters(), lr, momentum, weight_decay,
-                          fused=device.type == "cuda")
+                          fused=device.type in ("cpu", "cuda"))
     sched = _make_schedule(schedule, opt, lr, epochs * steps_per_epoch)
     hist = History(settings=dict(epochs=epochs, lr=lr, batch_size=batch_size, device=str(device),
                                  precision=str(prec.dtype or torch.float32).replace("torch.", ""),
