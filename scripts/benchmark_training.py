@@ -27,10 +27,12 @@ import json
 import platform
 import sys
 import time
+from collections import defaultdict
 from collections.abc import Callable
 
 import torch
 from torch import nn
+from torch.utils._python_dispatch import TorchDispatchMode
 from torch.utils.flop_counter import FlopCounterMode
 from tqdm.auto import tqdm
 
@@ -102,12 +104,31 @@ def _sync(device: torch.device) -> None:
         torch.cuda.synchronize()
 
 
-def conv_share(model: nn.Module, data: ImageData, batch_size: int, device: torch.device,
-               bf16: bool, steps: int = 10) -> tuple[float, float]:
-    """Milliseconds per training step spent in convolutions (forward and backward) and in
-    everything else, from ``torch.profiler`` over ``steps`` steps of the plain loop."""
-    from torch.profiler import profile
+class _ConvTimer(TorchDispatchMode):
+    """Adds up the wall time of every convolution (forward and backward), keyed by the
+    pass and the height of the feature map the convolution reads."""
 
+    def __init__(self) -> None:
+        super().__init__()
+        self.ms: dict[tuple[str, int], float] = defaultdict(float)
+
+    def __torch_dispatch__(self, func, types, args=(), kwargs=None):  # noqa: ANN001
+        name = func.overloadpacket.__name__
+        if name not in ("convolution", "convolution_backward"):
+            return func(*args, **(kwargs or {}))
+        t0 = time.perf_counter()
+        out = func(*args, **(kwargs or {}))
+        # convolution(input, weight, ...); convolution_backward(grad_out, input, weight, ...)
+        key = ("forward", args[0].shape[-2]) if name == "convolution" else \
+              ("backward", args[1].shape[-2])
+        self.ms[key] += (time.perf_counter() - t0) * 1e3
+        return out
+
+
+def conv_times(model: nn.Module, data: ImageData, batch_size: int, device: torch.device,
+               bf16: bool, steps: int = 10) -> tuple[float, dict[tuple[str, int], float]]:
+    """Where a step of the plain loop spends its time: milliseconds per step in all (timed
+    alone) and in the convolutions, by pass (forward, backward) and input map size."""
     model.to(device).train()
     fmt = torch.channels_last if bf16 else torch.contiguous_format
     model.to(memory_format=fmt)
@@ -124,13 +145,37 @@ def conv_share(model: nn.Module, data: ImageData, batch_size: int, device: torch
 
     for _ in range(3):
         step()
-    with profile() as prof:
+    t0 = time.perf_counter()
+    for _ in range(steps):
+        step()
+    total = (time.perf_counter() - t0) * 1e3 / steps
+    timer = _ConvTimer()
+    with timer:
         for _ in range(steps):
             step()
-    events = prof.key_averages()
-    total = sum(e.self_cpu_time_total for e in events)
-    conv = sum(e.self_cpu_time_total for e in events if "convolution" in e.key)
-    return conv / steps / 1e3, (total - conv) / steps / 1e3
+    return total, {k: v / steps for k, v in timer.ms.items()}
+
+
+def print_conv_profile(model_name: str, data: ImageData, batch_size: int,
+                       device: torch.device) -> dict:
+    """Prints and returns the fp32 vs bf16 + channels-last split of one training step."""
+    runs = {}
+    for bf16_on in (False, True):
+        seed_everything(0)
+        model = create(model_name, size="small", in_channels=1, num_classes=10)
+        runs[bf16_on] = conv_times(model, data, batch_size, device, bf16_on)
+    (t32, c32), (t16, c16) = runs[False], runs[True]
+    conv32, conv16 = sum(c32.values()), sum(c16.values())
+    print(f"\n{model_name}, ms per step of the plain loop: fp32 -> bf16 + channels-last")
+    print(f"  {'convolutions':<34}{conv32:7.1f} -> {conv16:5.1f}  ({conv32 / conv16:.2f}x)")
+    for key in sorted(c32, key=lambda k: (k[0], -k[1])):
+        label = f"  {key[0]}, reading {key[1]}x{key[1]} maps"
+        print(f"  {label:<34}{c32[key]:7.1f} -> {c16[key]:5.1f}  ({c32[key] / c16[key]:.2f}x)")
+    rest32, rest16 = t32 - conv32, t16 - conv16
+    print(f"  {'everything else':<34}{rest32:7.1f} -> {rest16:5.1f}  ({rest32 / rest16:.2f}x)")
+    return dict(step_fp32=t32, step_bf16=t16, conv_fp32=conv32, conv_bf16=conv16,
+                other_fp32=rest32, other_bf16=rest16,
+                conv_by_pass_and_size={f"{k[0]} {k[1]}": [c32[k], c16[k]] for k in c32})
 
 
 def matmul_rate(dtype: torch.dtype, device: torch.device, n: int = 2048) -> float:
@@ -209,20 +254,11 @@ def main(argv: list[str] | None = None) -> int:
                          hand_bf16_examples_per_sec=hand, ratio=ratio, target=target,
                          passed=passed, train_flops_per_example=flops))
     if with_hand and device.type == "cpu" and "resnet18" in args.models:
-        # Where the time goes: bf16 speeds up the convolutions, much less the rest
-        split = {}
-        for bf16_on in (False, True):
-            seed_everything(0)
-            model = create("resnet18", size="small", in_channels=1, num_classes=10)
-            split[bf16_on] = conv_share(model, train, args.batch_size, device, bf16_on)
-        (c32, r32), (c16, r16) = split[False], split[True]
-        print(f"\nresnet18, ms per step (profiler): convolutions {c32:.1f} in fp32 -> {c16:.1f} "
-              f"in bf16 + channels-last ({c32 / c16:.2f}x); everything else (batch norm, "
-              f"ReLU, pooling, optimizer, autograd) {r32:.1f} -> {r16:.1f} ({r32 / r16:.2f}x)")
+        # Where the time goes: bf16 speeds up some convolutions much more than others
+        profile = print_conv_profile("resnet18", train, args.batch_size, device)
         for row in rows:
             if row["model"] == "resnet18":
-                row["profile_ms_per_step"] = dict(conv_fp32=c32, other_fp32=r32,
-                                                  conv_bf16=c16, other_bf16=r16)
+                row["profile_ms_per_step"] = profile
     if args.json:
         with open(args.json, "w") as f:
             json.dump(dict(device=str(device), matmul_gflops=dict(fp32=fp32, bf16=bf16),

@@ -63,3 +63,15 @@ def test_main_writes_consistent_json(tmp_path):
                                          / row["plain_examples_per_sec"])
     assert code == (0 if row["passed"] else 1)
     assert report["matmul_gflops"]["fp32"] > 0 and report["matmul_gflops"]["bf16"] > 0
+
+
+def test_conv_times_splits_convolutions_by_pass_and_map_size():
+    bench = load_script()
+    data = tiny_data(16)
+    model = nn.Sequential(nn.Conv2d(1, 4, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+                          nn.Conv2d(4, 8, 3, padding=1), nn.Flatten(), nn.Linear(8 * 14 * 14, 10))
+    total, by_key = bench.conv_times(model, data, 8, torch.device("cpu"), bf16=False, steps=2)
+    # two convolutions, reading 28x28 and 14x14 maps, each timed forward and backward
+    assert set(by_key) == {("forward", 28), ("forward", 14), ("backward", 28), ("backward", 14)}
+    assert all(ms > 0 for ms in by_key.values())
+    assert total > 0
