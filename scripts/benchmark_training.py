@@ -54,32 +54,43 @@ def training_flops(model: nn.Module, batch: torch.Tensor, labels: torch.Tensor) 
     return counter.get_total_flops() / len(batch)
 
 
-def plain_loop(model: nn.Module, data: ImageData, steps: int, batch_size: int,
-               device: torch.device, bf16: bool = False) -> float:
-    """The textbook loop in fp32 (or, with ``bf16``, in bf16 autocast with channels-last
-    memory): returns examples per second over ``steps`` steps."""
+def plain_step(model: nn.Module, device: torch.device,
+               bf16: bool = False) -> Callable[[torch.Tensor, torch.Tensor], None]:
+    """The textbook training step (Adam, lr 1e-3) for ``model``, moved to ``device``: in
+    fp32, or with ``bf16`` in bf16 autocast with channels-last memory."""
     model.to(device).train()
     fmt = torch.channels_last if bf16 else torch.contiguous_format
     model.to(memory_format=fmt)
     opt = torch.optim.Adam(model.parameters(), lr=1e-3)
-    x_all, y_all = data.x.to(device), data.y.to(device)
-    gen = torch.Generator().manual_seed(0)
 
-    def step(i: int) -> None:
-        idx = torch.randint(len(data), (batch_size,), generator=gen).to(device)
+    def step(x: torch.Tensor, y: torch.Tensor) -> None:
         with torch.autocast(device.type, dtype=torch.bfloat16, enabled=bf16):
-            out = model(x_all[idx].contiguous(memory_format=fmt))
-            loss = nn.functional.cross_entropy(out, y_all[idx])
+            loss = nn.functional.cross_entropy(model(x.contiguous(memory_format=fmt)), y)
         opt.zero_grad()
         loss.backward()
         opt.step()
 
-    for i in range(5):  # warm-up
-        step(i)
+    return step
+
+
+def plain_loop(model: nn.Module, data: ImageData, steps: int, batch_size: int,
+               device: torch.device, bf16: bool = False) -> float:
+    """The textbook loop in fp32 (or, with ``bf16``, in bf16 autocast with channels-last
+    memory): returns examples per second over ``steps`` steps."""
+    step = plain_step(model, device, bf16)
+    x_all, y_all = data.x.to(device), data.y.to(device)
+    gen = torch.Generator().manual_seed(0)
+
+    def batch_step() -> None:
+        idx = torch.randint(len(data), (batch_size,), generator=gen).to(device)
+        step(x_all[idx], y_all[idx])
+
+    for _ in range(5):  # warm-up
+        batch_step()
     _sync(device)
     t0 = time.perf_counter()
-    for i in range(steps):
-        step(i)
+    for _ in range(steps):
+        batch_step()
     _sync(device)
     return steps * batch_size / (time.perf_counter() - t0)
 
@@ -129,30 +140,18 @@ def conv_times(model: nn.Module, data: ImageData, batch_size: int, device: torch
                bf16: bool, steps: int = 10) -> tuple[float, dict[tuple[str, int], float]]:
     """Where a step of the plain loop spends its time: milliseconds per step in all (timed
     alone) and in the convolutions, by pass (forward, backward) and input map size."""
-    model.to(device).train()
-    fmt = torch.channels_last if bf16 else torch.contiguous_format
-    model.to(memory_format=fmt)
-    opt = torch.optim.Adam(model.parameters(), lr=1e-3)
-    x = data.x[:batch_size].to(device).contiguous(memory_format=fmt)
-    y = data.y[:batch_size].to(device)
-
-    def step() -> None:
-        with torch.autocast(device.type, dtype=torch.bfloat16, enabled=bf16):
-            loss = nn.functional.cross_entropy(model(x), y)
-        opt.zero_grad()
-        loss.backward()
-        opt.step()
-
+    step = plain_step(model, device, bf16)
+    x, y = data.x[:batch_size].to(device), data.y[:batch_size].to(device)
     for _ in range(3):
-        step()
+        step(x, y)
     t0 = time.perf_counter()
     for _ in range(steps):
-        step()
+        step(x, y)
     total = (time.perf_counter() - t0) * 1e3 / steps
     timer = _ConvTimer()
     with timer:
         for _ in range(steps):
-            step()
+            step(x, y)
     return total, {k: v / steps for k, v in timer.ms.items()}
 
 
