@@ -1,9 +1,18 @@
 #!/usr/bin/env bash
 # Set up (if needed) and build the HTML book into book/_build/html, executing every
 # notebook in full mode. Executed notebooks are cached: a rebuild after one edit re-runs
-# only that notebook. Any failing cell or warning fails the build.
+# only that notebook. Any failing cell or warning fails the build; a cell that runs past
+# the cell timeout of book/_config.yml (execute.timeout) fails it too, and the script then
+# names the notebook and the cell (scripts/build_report.py).
+#   bash scripts/build_book.sh        the HTML book
+#   bash scripts/build_book.sh pdf    the HTML book, then the PDF from the same executions
 set -euo pipefail
 cd "$(dirname "$0")/.."
+want_pdf=no
+if [ "${1:-}" = pdf ]; then
+  want_pdf=yes
+  shift
+fi
 bash scripts/setup.sh
 # MathJax served from the book itself, so formulas render with no network.
 if [ ! -f book/_static/mathjax/tex-chtml.js ]; then
@@ -49,8 +58,20 @@ for notebook in Path("chapters").glob("*.ipynb"):
 PY
 # No MPLBACKEND here: the kernels must keep their inline backend, or no figure is saved.
 unset MPLBACKEND
-export CNNBOOK_PROGRESS=0 PYTHONHASHSEED=0
+# No live widget while a program executes the notebooks: sliders are pre-drawn into the
+# pages (utils/sliders.py; a live `interact` under the notebook client can deadlock).
+export CNNBOOK_PROGRESS=0 PYTHONHASHSEED=0 CNNBOOK_WIDGETS=static
+rm -rf book/_build/html/reports  # failure logs of an earlier build
+status=0
 jupyter-book build . --config book/_config.yml --toc book/_toc.yml \
-  --path-output book -W -n --keep-going "$@"
+  --path-output book -W -n --keep-going "$@" || status=$?
 python3 scripts/notebook_times.py || true
+if [ "$status" != 0 ]; then
+  python3 scripts/build_report.py book/_build/html || true
+  echo "The build failed (exit status $status); see the lines above." >&2
+  exit "$status"
+fi
 echo "Open book/_build/html/index.html"
+if [ "$want_pdf" = yes ]; then
+  bash scripts/build_pdf.sh
+fi

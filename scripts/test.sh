@@ -4,7 +4,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
-export CNNBOOK_QUICK=1 CNNBOOK_PROGRESS=0 MPLBACKEND=Agg PYTHONHASHSEED=0
+# CNNBOOK_WIDGETS=static: sliders are pre-drawn, no live widget is created (utils/sliders.py).
+export CNNBOOK_QUICK=1 CNNBOOK_PROGRESS=0 MPLBACKEND=Agg PYTHONHASHSEED=0 CNNBOOK_WIDGETS=static
 python3 -m ruff check utils tests scripts
 python3 scripts/strip_outputs.py --check
 python3 -m pytest -q -p no:cacheprovider --nbval-lax --durations=15 \

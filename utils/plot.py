@@ -1,4 +1,8 @@
-"""Figures that every chapter draws: learning curves, image grids, filters, feature maps."""
+"""Figures that every chapter draws: learning curves, image grids, filters, feature maps.
+
+``slider`` (from :mod:`utils.sliders`) is the one way a chapter makes an interactive figure:
+live in Jupyter, pre-drawn frames in the built book.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +15,11 @@ import torch
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
+from .sliders import Choice, LogRange, Range, slider
 from .train import History
+
+__all__ = ["Choice", "LogRange", "Range", "plot_history", "plot_surface", "show_feature_maps",
+           "show_filters", "show_images", "slider"]
 
 
 def _to_numpy(x: torch.Tensor | np.ndarray) -> np.ndarray:
