@@ -1,15 +1,21 @@
 """Open built pages of the book in headless Chromium with the network blocked, and check
 that the math is typeset (MathJax ran from the book's own copy) and the figures are there.
+On a page with pre-drawn sliders (utils.plot.slider), every slider is moved, as a reader
+would drag it, and its picture must change.
 
 Usage: python scripts/check_html.py [PAGE ...] [--screenshot DIR]
-PAGE is a path under book/_build/html (default: chapters/01_why_cnns.html). Exit status 1
-if a page has no typeset formula or no figure, or loads anything from the network; 0 with
-a note when no Chromium is installed (``apt-get install chromium`` to check).
+PAGE is a path under book/_build/html (default: chapter 1 and every chapter with a
+slider). Exit status 1 if a page has no typeset formula or no figure, loads anything from
+the network, or has a slider that does not change its picture when moved; 0 with a note
+when no Chromium is installed
+(``apt-get install chromium`` to check).
 """
 
 from __future__ import annotations
 
 import argparse
+import html
+import json
 import re
 import shutil
 import subprocess
@@ -41,13 +47,68 @@ def render(exe: str, page: Path, screenshot: Path | None = None) -> str:
     return out.stdout
 
 
+# Appended to a copy of a page: once it has loaded, move every control of every pre-drawn
+# slider to its other end (dispatching the events a drag sends) and record whether the
+# picture changed, in an attribute of <body> that --dump-dom then shows.
+PROBE = """<script>
+window.addEventListener('load', function () {
+  var out = [];
+  document.querySelectorAll('.cnnbook-slider').forEach(function (root) {
+    var img = root.querySelector('img'), before = img.src, moved = [];
+    root.querySelectorAll('[data-k]').forEach(function (c) {
+      var last = c.tagName === 'SELECT' ? c.options.length - 1 : +c.max;
+      var to = (+c.value === last) ? 0 : last;
+      c.value = String(to);
+      c.dispatchEvent(new Event('input', {bubbles: true}));
+      c.dispatchEvent(new Event('change', {bubbles: true}));
+      moved.push(to);
+    });
+    out.push({id: root.id, changed: img.src !== before, frame: root.dataset.frame,
+              moved: moved});
+  });
+  document.body.setAttribute('data-slider-check', JSON.stringify(out));
+});
+</script>"""
+
+
+def move_sliders(exe: str, page: Path) -> list[dict]:
+    """Move every slider of ``page`` in the browser; one record per slider."""
+    probe = page.with_name(f".slider-probe-{page.name}")
+    probe.write_text(page.read_text(encoding="utf-8").replace("</body>", PROBE + "</body>"),
+                     encoding="utf-8")
+    try:
+        dom = render(exe, probe)
+    finally:
+        probe.unlink(missing_ok=True)
+    match = re.search(r'data-slider-check="([^"]*)"', dom)
+    if not match:
+        return []
+    return json.loads(html.unescape(match.group(1)))
+
+
+def check_sliders(page: Path, exe: str) -> list[str]:
+    """What is wrong with the page's sliders (empty if it has none or all respond)."""
+    count = page.read_text(encoding="utf-8").count('class="cnnbook-slider"')
+    if count == 0:
+        return []
+    records = move_sliders(exe, page)
+    changed = sum(r["changed"] for r in records)
+    print(f"{page.name}: {count} sliders, {changed} changed their picture "
+          "when moved")
+    if len(records) != count:
+        return [f"the browser reported {len(records)} of {count} sliders: did the page's "
+                "scripts run?"]
+    return [f"slider {r['id']} did not change its picture when moved to {r['moved']}"
+            for r in records if not r["changed"]]
+
+
 def check(page: Path, dom: str) -> list[str]:
     """What is wrong with a rendered page (empty if nothing)."""
     problems = []
     formulas = dom.count("<mjx-container")
     figures = len(re.findall(r"<img[^>]+src=\"(?:data:image|[^\"]*_images/)", dom))
     remote = re.findall(r"<script[^>]+src=\"(https?://[^\"]+)\"", dom)
-    print(f"{page.relative_to(HTML)}: {formulas} typeset formulas, {figures} figures, "
+    print(f"{page.name}: {formulas} typeset formulas, {figures} figures, "
           f"{len(remote)} remote scripts")
     if not dom:
         problems.append("the browser returned no page")
@@ -61,16 +122,23 @@ def check(page: Path, dom: str) -> list[str]:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("pages", nargs="*", default=["chapters/01_why_cnns.html"])
+    ap.add_argument("pages", nargs="*", help="default: chapter 1 and every page with a slider")
     ap.add_argument("--screenshot", type=Path, help="also save a PNG of each page here")
+    ap.add_argument("--html", type=Path, default=HTML, help="the built book (default: %(default)s)")
     args = ap.parse_args(argv)
+    html_dir = args.html
+    if not args.pages:
+        with_sliders = sorted(p.relative_to(html_dir).as_posix()
+                              for p in html_dir.glob("chapters/*.html")
+                              if 'class="cnnbook-slider"' in p.read_text(encoding="utf-8"))
+        args.pages = ["chapters/01_why_cnns.html", *with_sliders]
     exe = browser()
     if exe is None:
         print("no Chromium found: pages not checked (apt-get install chromium)")
         return 0
     failed = False
     for name in args.pages:
-        page = HTML / name
+        page = html_dir / name
         if not page.is_file():
             print(f"{page} does not exist: build the book first (bash scripts/build_book.sh)")
             return 1
@@ -78,7 +146,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.screenshot:
             args.screenshot.mkdir(parents=True, exist_ok=True)
             shot = args.screenshot / (page.stem + ".png")
-        for problem in check(page, render(exe, page, shot)):
+        for problem in check(page, render(exe, page, shot)) + check_sliders(page, exe):
             print(f"  {problem}")
             failed = True
     return 1 if failed else 0

@@ -138,3 +138,38 @@ def test_no_chapter_creates_widgets_itself():
             if re.search(r"\binteract(ive)?\(|ipywidgets", code):
                 offenders.append(path.name)
     assert not offenders, f"use utils.plot.slider instead of ipywidgets in {offenders}"
+
+
+def test_the_start_value_is_drawn_exactly_even_off_the_grid(monkeypatch, shown):
+    """Chapter 9 starts at lr 0.3, which no power 10**(k/20) equals: it is added, not moved."""
+    monkeypatch.setenv("CNNBOOK_WIDGETS", "static")
+
+    def lr_of(lr: float = 0.3) -> float:
+        plt.figure()
+        plt.show()
+        return lr
+
+    assert slider(lr_of, lr=LogRange(-3, 0, 0.05), frames=5) == 0.3
+    assert 0.3 in shown[0].grids[0] and shown[0].grids[0][shown[0].start[0]] == 0.3
+    with pytest.raises(ValueError, match="outside the slider's range"):
+        slider(lr_of, lr=LogRange(-3, -1, 0.5))
+
+
+def test_a_moved_slider_changes_its_picture_in_a_browser(tmp_path, monkeypatch, shown):
+    """scripts/check_html.py drags every slider in headless Chromium: it must see a change,
+    and must report a slider whose pictures are all the same."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("check_html", ROOT / "scripts/check_html.py")
+    check_html = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(check_html)
+    exe = check_html.browser()
+    if exe is None:
+        pytest.skip("no Chromium installed (apt-get install chromium)")
+    monkeypatch.setenv("CNNBOOK_WIDGETS", "static")
+    slider(draw, a=Range(1, 3), frames=3)
+    slider(lambda a=1: draw(2), a=Range(1, 3), frames=3)  # the same picture every time
+    page = tmp_path / "page.html"
+    page.write_text("<html><body>" + "".join(v.html() for v in shown) + "</body></html>")
+    problems = check_html.check_sliders(page, exe)
+    assert len(problems) == 1 and shown[1].uid in problems[0], problems

@@ -130,7 +130,7 @@ def static_mode() -> bool:
 
 
 def default_value(control: Control, name: str, fn: Callable[..., Any]) -> Any:
-    """The starting value: the control's own, else the function's default, else the middle."""
+    """The start value: the control's own, else the function's default, else the middle."""
     values = control.values()
     if control.value is not None:
         start = control.value
@@ -140,11 +140,18 @@ def default_value(control: Control, name: str, fn: Callable[..., Any]) -> Any:
             start = param.default
         else:
             start = values[len(values) // 2]
-    if isinstance(control, Choice):
-        if start not in values:
-            raise ValueError(f"{name}={start!r} is not one of the options {values}")
-        return start
-    return min(values, key=lambda v: abs(v - start))
+    if isinstance(control, Choice) and start not in values:
+        raise ValueError(f"{name}={start!r} is not one of the options {values}")
+    if not isinstance(control, Choice) and not values[0] <= start <= values[-1]:
+        raise ValueError(f"{name}={start!r} lies outside the slider's range "
+                         f"{values[0]}..{values[-1]}")
+    return start
+
+
+def positions(control: Control, start: Any) -> list[Any]:
+    """The control's values, with the start value among them (the picture the text shows)."""
+    values = control.values()
+    return values if start in values else sorted([*values, start])
 
 
 def frame_counts(sizes: Sequence[int], budget: int) -> list[int]:
@@ -186,6 +193,19 @@ def label(value: Any) -> str:
     return str(value)
 
 
+def png_bytes(fig: Any, dpi: int, colors: int = 128) -> bytes:
+    """The figure as a PNG with a palette of ``colors`` (a quarter of the size of RGBA)."""
+    from PIL import Image
+
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight")
+    image = Image.open(io.BytesIO(buf.getvalue())).convert("RGB")
+    out = io.BytesIO()
+    image.quantize(colors=colors, method=Image.Quantize.MEDIANCUT).save(out, "PNG",
+                                                                          optimize=True)
+    return out.getvalue()
+
+
 def render_frame(fn: Callable[..., Any], kwargs: dict[str, Any],
                  dpi: int) -> tuple[str, str, Any]:
     """Call ``fn`` and capture what it draws and prints: (PNG as base64, text, result)."""
@@ -202,9 +222,7 @@ def render_frame(fn: Callable[..., Any], kwargs: dict[str, Any],
     png = ""
     if new:
         fig = plt.figure(new[-1])
-        buf = io.BytesIO()
-        fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight")
-        png = base64.b64encode(buf.getvalue()).decode("ascii")
+        png = base64.b64encode(png_bytes(fig, dpi)).decode("ascii")
     for n in new:
         plt.close(n)
     return png, text.getvalue().rstrip(), result
@@ -217,6 +235,7 @@ class StaticSlider:
                  frames: list[tuple[str, str]], is_choice: list[bool]) -> None:
         self.names, self.grids, self.start = names, grids, start
         self.frames, self.is_choice = frames, is_choice
+        self.uid = "cnnbook-slider-" + uuid.uuid4().hex[:12]
 
     def index(self, positions: Sequence[int]) -> int:
         """The frame shown for these control positions (mixed radix, last control fastest)."""
@@ -238,7 +257,7 @@ class StaticSlider:
 
     def html(self) -> str:
         """The controls, the picture and the script that connects them."""
-        uid = "cnnbook-slider-" + uuid.uuid4().hex[:12]
+        uid = self.uid
         rows = []
         for k, (name, grid) in enumerate(zip(self.names, self.grids)):
             here = self.start[k]
@@ -299,8 +318,9 @@ def slider(fn: Callable[..., Any], *, frames: int | None = None, dpi: int = 80,
     if budget < 1:
         raise ValueError(f"frames must be at least 1, got {frames}")
     names = list(specs)
-    counts = frame_counts([len(specs[k].values()) for k in names], budget)
-    grids = [spread(specs[k].values(), n, starts[k]) for k, n in zip(names, counts)]
+    every = {k: positions(specs[k], starts[k]) for k in names}
+    counts = frame_counts([len(every[k]) for k in names], budget)
+    grids = [spread(every[k], n, starts[k]) for k, n in zip(names, counts)]
     start = [grid.index(starts[k]) for k, grid in zip(names, grids)]
     drawn, result = [], None
     for combo in itertools.product(*[range(len(g)) for g in grids]):
