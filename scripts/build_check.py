@@ -56,7 +56,7 @@ def book_config(timeout: int | None) -> dict:
     config = yaml.safe_load((ROOT / "book" / "_config.yml").read_text(encoding="utf-8"))
     config.pop("exclude_patterns", None)
     sphinx = config.setdefault("sphinx", {}).setdefault("config", {})
-    for key in ("html_static_path", "mathjax_path", "nb_ipywidgets_js"):
+    for key in ("html_static_path", "html_css_files", "mathjax_path", "nb_ipywidgets_js"):
         sphinx.pop(key, None)
     if timeout is not None:
         config["execute"]["timeout"] = timeout

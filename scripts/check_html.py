@@ -27,6 +27,9 @@ HTML = Path(__file__).resolve().parent.parent / "book" / "_build" / "html"
 BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 # Every host name resolves to nothing: a page that needs the network shows it.
 OFFLINE = "--host-resolver-rules=MAP * ~NOTFOUND"
+# A laptop screen: every code cell must show its longest line without scrolling at this
+# width (book/_static/book.css).
+WIDTH = 1280
 
 
 def browser() -> str | None:
@@ -38,9 +41,10 @@ def render(exe: str, page: Path, screenshot: Path | None = None) -> str:
     """The page's DOM after its scripts ran (up to 15 s of virtual time)."""
     with tempfile.TemporaryDirectory() as profile:
         base = [exe, "--headless=new", "--no-sandbox", "--disable-gpu", OFFLINE,
-                f"--user-data-dir={profile}", "--virtual-time-budget=15000"]
+                f"--user-data-dir={profile}", "--virtual-time-budget=15000",
+                f"--window-size={WIDTH},900"]
         if screenshot is not None:
-            subprocess.run([*base, "--window-size=1200,2400", f"--screenshot={screenshot}",
+            subprocess.run([*base, f"--window-size={WIDTH},2400", f"--screenshot={screenshot}",
                             page.as_uri()], capture_output=True, timeout=120, check=False)
         out = subprocess.run([*base, "--dump-dom", page.as_uri()], capture_output=True,
                              text=True, timeout=120, check=False)
@@ -49,10 +53,11 @@ def render(exe: str, page: Path, screenshot: Path | None = None) -> str:
 
 # Appended to a copy of a page: once it has loaded, move every control of every pre-drawn
 # slider to its other end (dispatching the events a drag sends) and record whether the
-# picture changed, in an attribute of <body> that --dump-dom then shows.
+# picture changed; also record every code cell that scrolls sideways. The results go into
+# an attribute of <body>, which --dump-dom then shows.
 PROBE = """<script>
 window.addEventListener('load', function () {
-  var out = [];
+  var out = {sliders: [], wide: []};
   document.querySelectorAll('.cnnbook-slider').forEach(function (root) {
     var img = root.querySelector('img'), before = img.src, moved = [];
     root.querySelectorAll('[data-k]').forEach(function (c) {
@@ -63,43 +68,56 @@ window.addEventListener('load', function () {
       c.dispatchEvent(new Event('change', {bubbles: true}));
       moved.push(to);
     });
-    out.push({id: root.id, changed: img.src !== before, frame: root.dataset.frame,
-              moved: moved});
+    out.sliders.push({id: root.id, changed: img.src !== before, frame: root.dataset.frame,
+                      moved: moved});
   });
-  document.body.setAttribute('data-slider-check', JSON.stringify(out));
+  document.querySelectorAll('div.cell_input div.highlight pre').forEach(function (pre) {
+    if (pre.scrollWidth > pre.clientWidth + 1) {
+      var longest = pre.textContent.split('\\n').sort(function (a, b) {
+        return b.length - a.length; })[0];
+      out.wide.push(longest.trim().slice(0, 60));
+    }
+  });
+  document.body.setAttribute('data-probe', JSON.stringify(out));
 });
 </script>"""
 
 
-def move_sliders(exe: str, page: Path) -> list[dict]:
-    """Move every slider of ``page`` in the browser; one record per slider."""
-    probe = page.with_name(f".slider-probe-{page.name}")
-    probe.write_text(page.read_text(encoding="utf-8").replace("</body>", PROBE + "</body>"),
-                     encoding="utf-8")
+def probe(exe: str, page: Path) -> dict:
+    """Move every slider of ``page`` in the browser and measure its code cells."""
+    copy = page.with_name(f".probe-{page.name}")
+    copy.write_text(page.read_text(encoding="utf-8").replace("</body>", PROBE + "</body>"),
+                    encoding="utf-8")
     try:
-        dom = render(exe, probe)
+        dom = render(exe, copy)
     finally:
-        probe.unlink(missing_ok=True)
-    match = re.search(r'data-slider-check="([^"]*)"', dom)
+        copy.unlink(missing_ok=True)
+    match = re.search(r'data-probe="([^"]*)"', dom)
     if not match:
-        return []
+        return {"sliders": None, "wide": []}
     return json.loads(html.unescape(match.group(1)))
 
 
-def check_sliders(page: Path, exe: str) -> list[str]:
+def check_sliders(page: Path, exe: str, found: dict | None = None) -> list[str]:
     """What is wrong with the page's sliders (empty if it has none or all respond)."""
     count = page.read_text(encoding="utf-8").count('class="cnnbook-slider"')
     if count == 0:
         return []
-    records = move_sliders(exe, page)
+    records = (found or probe(exe, page))["sliders"] or []
     changed = sum(r["changed"] for r in records)
-    print(f"{page.name}: {count} sliders, {changed} changed their picture "
-          "when moved")
+    print(f"{page.name}: {count} sliders, {changed} changed their picture when moved")
     if len(records) != count:
         return [f"the browser reported {len(records)} of {count} sliders: did the page's "
                 "scripts run?"]
     return [f"slider {r['id']} did not change its picture when moved to {r['moved']}"
             for r in records if not r["changed"]]
+
+
+def check_width(page: Path, found: dict) -> list[str]:
+    """Code cells wider than the page's code column at WIDTH pixels."""
+    wide = found["wide"]
+    print(f"{page.name}: {len(wide)} code cells scroll sideways at {WIDTH} px")
+    return [f"a code cell scrolls sideways at {WIDTH} px: {line!r}" for line in wide]
 
 
 def check(page: Path, dom: str) -> list[str]:
@@ -146,7 +164,10 @@ def main(argv: list[str] | None = None) -> int:
         if args.screenshot:
             args.screenshot.mkdir(parents=True, exist_ok=True)
             shot = args.screenshot / (page.stem + ".png")
-        for problem in check(page, render(exe, page, shot)) + check_sliders(page, exe):
+        found = probe(exe, page)
+        problems = (check(page, render(exe, page, shot)) + check_sliders(page, exe, found)
+                    + check_width(page, found))
+        for problem in problems:
             print(f"  {problem}")
             failed = True
     return 1 if failed else 0
