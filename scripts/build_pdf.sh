@@ -133,6 +133,10 @@ fi
 # A stable place for the PDF and its log, beside the HTML.
 mkdir -p "$OUTPUT/_build/pdf"
 cp "$latex_dir/$NAME.pdf" "$latex_dir/$NAME.log" "$OUTPUT/_build/pdf/"
+# The HTML book links the PDF as cnn-book.pdf beside its pages (book/intro.md).
+if [ -d "$OUTPUT/_build/html" ]; then
+  cp "$latex_dir/$NAME.pdf" "$OUTPUT/_build/html/cnn-book.pdf"
+fi
 echo "build_pdf: $OUTPUT/_build/pdf/$NAME.pdf in $((SECONDS - start)) s"
 check_args=(--pdf "$OUTPUT/_build/pdf/$NAME.pdf" --toc "$TOC")
 [ -n "${PDF_MIN_PAGES:-}" ] && check_args+=(--min-pages "$PDF_MIN_PAGES")
