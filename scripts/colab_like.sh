@@ -37,7 +37,10 @@ pip_install() { "$env_dir/bin/python" -m pip install -q --disable-pip-version-ch
 echo "== the platform: Python $("$env_dir/bin/python" -V 2>&1 | cut -d' ' -f2), torch, Jupyter"
 pip_install "torch==2.13.0" ipykernel nbval pytest
 echo "== what the set-up cells install: the book's package (pyproject.toml), otter-grader"
-pip_install "$repo"
+# From a copy, so that the build leaves nothing behind in the repository.
+mkdir -p "$work/pkg"
+cp -r "$repo/pyproject.toml" "$repo/README.md" "$repo/utils" "$work/pkg/"
+pip_install "$work/pkg"
 pip_install otter-grader
 
 # The notebooks, alone, as a student opens them (exercises keep their public tests).
