@@ -156,7 +156,9 @@ def _strip_outputs_module() -> ModuleType:
 
 def notebook_text(nb: nbformat.NotebookNode) -> str:
     """A notebook as the book stores it: numbered cell ids, no outputs, and the normal form
-    of ``scripts/strip_outputs.py`` (so its ``--check`` passes)."""
+    of ``scripts/strip_outputs.py`` (so its ``--check`` passes). That writes the setup cell
+    and the otter cell (which fetches the public tests in Colab) from the repository address
+    of ``book/_config.yml``."""
     data = json.loads(nbformat.writes(nb))
     for i, cell in enumerate(data["cells"]):
         cell["id"] = f"c{i:03d}"
