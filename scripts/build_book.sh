@@ -34,16 +34,16 @@ if [ ! -f book/_static/widgets/embed-amd.js ]; then
   rm -rf "$tmp"
 fi
 unset CNNBOOK_QUICK
-# Chapters 20 and 23 read the results the other chapters record (results/*.json): run them
+# Chapters 25 and 28 read the results the other chapters record (results/*.json): run them
 # again on every build, so that a re-run chapter never leaves a stale comparison behind.
 # The cache knows only a notebook's code: after changing utils/, name the chapters that
-# depend on it, e.g. CNNBOOK_RERUN="16_resnet 17_resnet_family" (or "all").
+# depend on it, e.g. CNNBOOK_RERUN="21_resnet 22_resnet_family" (or "all").
 python3 - <<'PY'
 import os
 from pathlib import Path
 
 cache = Path("book/_build/.jupyter_cache")
-rerun = {"20_comparison", "23_training_at_scale", *os.environ.get("CNNBOOK_RERUN", "").split()}
+rerun = {"25_comparison", "28_training_at_scale", *os.environ.get("CNNBOOK_RERUN", "").split()}
 if cache.is_dir():
     from jupyter_cache import get_cache
 

@@ -6,7 +6,7 @@
 # from the installed package, as in Colab, and every cell must pass in quick mode.
 #
 #   bash scripts/colab_like.sh                  every chapter and exercise notebook
-#   bash scripts/colab_like.sh chapters/21_transfer_learning.ipynb ...
+#   bash scripts/colab_like.sh chapters/26_transfer_learning.ipynb ...
 #
 # PYTHON312 names the interpreter (default: python3.12 on the PATH, or pyenv's 3.12);
 # COLAB_ENV the environment's folder (default: a new temporary one, removed afterwards).

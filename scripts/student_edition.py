@@ -141,7 +141,7 @@ notebook that computes, and checks, every number it states.
 | `exercises/` | graded exercise notebooks and their public tests (`exercises/README.md`) |
 | `utils/` | the Python package the notebooks import |
 | `book/` | the book's configuration and its other pages |
-| `results/` | numbers recorded by the chapters (read by chapters 20 and 23) |
+| `results/` | numbers recorded by the chapters (read by chapters 25 and 28) |
 
 **In Colab:** open a notebook from the book's rocket button, or e.g.
 <{colab}>.

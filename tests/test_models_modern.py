@@ -282,7 +282,7 @@ def test_comparison_table() -> None:
                    accuracy=0.9)
     rows = rec.comparison_rows({"dpn": numbers, "resnet18": {**numbers, "source": "x"}})
     assert [r["name"] for r in rows] == ["resnet18", "dpn"]  # recipe (chapter) order
-    assert rows[0]["label"] == rec.RECIPES["resnet18"]["label"] and rows[0]["chapter"] == 16
+    assert rows[0]["label"] == rec.RECIPES["resnet18"]["label"] and rows[0]["chapter"] == 21
     table = rec.markdown_table(rows)
     assert table.count("\n") == 4 and "| 1,000 | 2.0 | 1.5 | 123 | 0.9000 | x |" in table
     with pytest.raises(ValueError, match="lacks accuracy"):
@@ -292,7 +292,7 @@ def test_comparison_table() -> None:
 def test_book_models_cover_part_three() -> None:
     models = rec.book_models()
     chapters = [rec.get_recipe(n)["chapter"] for n in models]
-    assert set(range(11, 20)) <= set(chapters) and chapters == sorted(chapters)
+    assert set(range(15, 25)) - {19} <= set(chapters) and chapters == sorted(chapters)
     for name in models:
         model = rec.build(name).eval()
         with torch.no_grad():
@@ -314,10 +314,10 @@ def _chapter_recipe(path: Path) -> dict:
 
 
 @pytest.mark.parametrize("name, notebook", [
-    ("lenet5", "11_lenet"), ("alexnet", "12_alexnet"), ("zfnet", "13_zfnet"),
-    ("vgg16", "14_vgg"), ("googlenet", "15_googlenet")])
+    ("lenet5", "15_lenet"), ("alexnet", "16_alexnet"), ("zfnet", "17_zfnet"),
+    ("vgg16", "18_vgg"), ("googlenet", "20_googlenet")])
 def test_chapters_train_with_their_recipe(name: str, notebook: str) -> None:
-    """Chapters 11-15 show their settings in a ``RECIPE`` cell; the benchmark and the
+    """Chapters 15-20 show their settings in a ``RECIPE`` cell; the benchmark and the
     comparison chapter retrain with :data:`RECIPES`: the two must agree."""
     shown = _chapter_recipe(Path(__file__).parent.parent / "chapters" / f"{notebook}.ipynb")
     recipe = rec.get_recipe(name)

@@ -282,7 +282,7 @@ def draw_alexnet_towers(widths: Sequence[int] = (96, 256, 384, 384, 256),
     the maps on their own GPU (``groups=2``); conv3 and the fully connected layers read
     both GPUs (red arrows). Response normalisation follows conv1 and conv2, 3x3/2 max
     pooling follows both normalisations and conv5 (section 3.5). The figure in the paper
-    says 224x224 inputs; the arithmetic needs 227 (chapter 12), the default here. The last
+    says 224x224 inputs; the arithmetic needs 227 (chapter 16), the default here. The last
     layer is drawn once, as in the paper's figure. ``groups`` holds each convolution's
     groups, as in the zoo's two-tower model: 2 keeps a layer on its own GPU, 1 lets it
     read both (conv1 reads the whole image either way).

@@ -97,39 +97,39 @@ def _googlenet_loss(output: Any, target: torch.Tensor) -> torch.Tensor:
 
 
 RECIPES: dict[str, Recipe] = {
-    # Part III, first half (chapters 11-15): the settings each chapter's ``RECIPE`` cell
+    # Part III, first half (chapters 15-20): the settings each chapter's ``RECIPE`` cell
     # shows (tests/test_models_modern.py checks that the two agree).
-    "lenet5": dict(model="lenet5", label="LeNet-5", chapter=11, epochs=20, lr=4e-3,
+    "lenet5": dict(model="lenet5", label="LeNet-5", chapter=15, epochs=20, lr=4e-3,
                    target=0.89),
-    "alexnet": dict(model="alexnet", label="AlexNet (small)", chapter=12, epochs=10, lr=0.05,
+    "alexnet": dict(model="alexnet", label="AlexNet (small)", chapter=16, epochs=10, lr=0.05,
                     optimizer="sgd", weight_decay=5e-4, target=0.90),
-    "zfnet": dict(model="zfnet", label="ZFNet (small)", chapter=13, epochs=8, lr=0.05,
+    "zfnet": dict(model="zfnet", label="ZFNet (small)", chapter=17, epochs=8, lr=0.05,
                   optimizer="sgd", weight_decay=5e-4, target=0.90),
-    "vgg16": dict(model="vgg16", label="VGG-16 (small)", chapter=14, epochs=6, lr=3e-3,
+    "vgg16": dict(model="vgg16", label="VGG-16 (small)", chapter=18, epochs=6, lr=3e-3,
                   target=0.92),
-    "googlenet": dict(model="googlenet", label="GoogLeNet (small)", chapter=15,
+    "googlenet": dict(model="googlenet", label="GoogLeNet (small)", chapter=20,
                       options=dict(size="small", aux_logits=True), epochs=4, lr=3e-3,
                       target=0.91, fit_options=dict(loss_fn=_googlenet_loss)),
-    # Part III, second half (chapters 16-19). Small configurations take 28x28 inputs. The
+    # Part III, second half (chapters 21-24). Small configurations take 28x28 inputs. The
     # small ResNeXt, Wide ResNet, DenseNet and DPN keep their family's blocks but fewer
     # of them (``layers``, ``block_config``, ``blocks``), so that one training run fits in
     # about 3 minutes on a 2-core CPU.
-    "resnet18": dict(model="resnet18", label="ResNet-18 (small)", chapter=16,
+    "resnet18": dict(model="resnet18", label="ResNet-18 (small)", chapter=21,
                      epochs=7, lr=4e-3, optimizer="adamw", weight_decay=5e-2,
                      augment="flip", target=0.92),
-    "resnext": dict(model="resnext50_32x4d", label="ResNeXt-20 8x4d (small)", chapter=17,
+    "resnext": dict(model="resnext50_32x4d", label="ResNeXt-20 8x4d (small)", chapter=22,
                     options=dict(size="small", layers=(1, 2, 2, 1)),
                     epochs=4, lr=4e-3, optimizer="adamw", weight_decay=5e-2,
                     augment="flip", target=0.92),
-    "wide_resnet": dict(model="wide_resnet50_2", label="WRN-14-2 (small)", chapter=17,
+    "wide_resnet": dict(model="wide_resnet50_2", label="WRN-14-2 (small)", chapter=22,
                         options=dict(size="small", layers=(1, 1, 1, 1)),
                         epochs=4, lr=4e-3, optimizer="adamw", weight_decay=5e-2,
                         augment="flip", target=0.92),
-    "densenet": dict(model="densenet121", label="DenseNet-35 k=12 (small)", chapter=18,
+    "densenet": dict(model="densenet121", label="DenseNet-35 k=12 (small)", chapter=23,
                      options=dict(size="small", block_config=(2, 4, 6, 3)),
                      epochs=5, lr=4e-3, optimizer="adamw", weight_decay=5e-2,
                      augment="flip", target=0.92),
-    "dpn": dict(model="dpn68", label="DPN-20 (small)", chapter=19,
+    "dpn": dict(model="dpn68", label="DPN-20 (small)", chapter=24,
                 options=dict(size="small", blocks=(1, 2, 2, 1)),
                 epochs=4, lr=4e-3, optimizer="adamw", weight_decay=5e-2,
                 augment="flip", target=0.92),
