@@ -65,6 +65,8 @@ THEME = "white"
 # A chapter link in a markdown cell points at the notebook; on a slide it points at the
 # chapter's page of the book (the decks sit in html/slides/, the pages in html/chapters/).
 CHAPTER_LINK = re.compile(r"\]\((\d\d_[A-Za-z0-9_]+)\.ipynb(#[^)]*)?\)")
+# A MyST glossary reference, {term}`text <Entry>` or {term}`text`: the slides show the text.
+TERM_ROLE = re.compile(r"\{term\}`([^`<]+?)\s*(?:<[^>`]*>)?`")
 
 # nbconvert's reveal template, with every URL it would fetch from a CDN replaced by the
 # vendored copies: no jQuery and no mermaid (the decks use neither), no widget manager,
@@ -192,6 +194,7 @@ def select_cells(nb: dict, entries: list[dict]) -> nbformat.NotebookNode:
         cell.metadata["slideshow"] = {"slide_type": ROLES[entry["role"]]}
         if cell.cell_type == "markdown":
             cell.source = CHAPTER_LINK.sub(r"](../chapters/\1.html\2)", "".join(cell.source))
+            cell.source = TERM_ROLE.sub(r"\1", cell.source)
         if cell.cell_type == "code":
             if entry.get("code") != "show":
                 cell.metadata["transient"] = {"remove_source": True}
