@@ -1,0 +1,155 @@
+"""The Korean edition never drifts from the English (README, "Korean edition").
+
+The catalogues are regenerated from the current English with Sphinx's gettext builder
+(no execution, one run for the module) and compared with book/locales/ko: every message
+of a document declared complete (COMPLETE) must be translated and not fuzzy. A chapter is
+declared translated by adding it to COMPLETE. The glossary test checks that each Korean
+term the glossary gives for an English term appears in the Korean wherever the English
+term appears in the English (GLOSSARY_EXCEPTIONS lists the deliberate exceptions), and the
+notebook test that the Korean notebooks keep the English code cells and no English prose.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "scripts"))
+import i18n  # noqa: E402
+
+babel_po = pytest.importorskip("babel.messages.pofile")
+
+# Documents whose Korean must be complete. Add a chapter here when its translation is done.
+COMPLETE = [
+    "book/intro",  # with the table of contents' captions
+    "book/exercises",
+    "book/glossary",
+    "book/errata",
+    "chapters/01_why_cnns",
+]
+# (document, English term): why the Korean term is not used there.
+GLOSSARY_EXCEPTIONS: dict[tuple[str, str], str] = {
+    ("book/glossary", "Convolution"): "the glossary's own entries name several terms",
+}
+
+
+def messages(path: Path) -> dict[str, babel_po.Message]:  # type: ignore[name-defined]
+    """The messages of a .pot or .po file by msgid."""
+    with open(path, "rb") as f:
+        return {m.id: m for m in babel_po.read_po(f) if m.id}
+
+
+@pytest.fixture(scope="module")
+def templates(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The .pot templates of the current English (a gettext build without execution)."""
+    out = tmp_path_factory.mktemp("pot")
+    status = i18n.extract(out)
+    assert status == 0, "the gettext build failed"
+    return out
+
+
+def paragraph(msgid: str) -> str:
+    """The start of a message, to name the paragraph."""
+    text = " ".join(msgid.split())
+    return text if len(text) <= 70 else text[:67] + "..."
+
+
+@pytest.mark.parametrize("doc", COMPLETE)
+def test_translation_complete(templates: Path, doc: str) -> None:
+    pot = templates / f"{doc}.pot"
+    assert pot.is_file(), f"{doc}: no such page in the book"
+    po = i18n.LOCALES / i18n.LANG / "LC_MESSAGES" / f"{doc}.po"
+    assert po.is_file(), f"{doc}: no catalogue; run python scripts/i18n.py update"
+    have = messages(po)
+    problems = []
+    for msgid in messages(pot):
+        m = have.get(msgid)
+        if m is None or not m.string:
+            problems.append(f"untranslated: {paragraph(msgid)!r}")
+        elif m.fuzzy:
+            problems.append(f"fuzzy (the English changed): {paragraph(msgid)!r}")
+    assert not problems, (
+        f"{doc}: {len(problems)} messages need translating (python scripts/i18n.py update, "
+        "then translate in " + str(po.relative_to(ROOT)) + "):\n  " + "\n  ".join(problems))
+
+
+def glossary_terms() -> dict[str, list[str]]:
+    """English term -> the Korean terms the glossary gives for it."""
+    text = (ROOT / "book" / "glossary.md").read_text(encoding="utf-8")
+    terms: dict[str, list[str]] = {}
+    for m in re.finditer(r"^(\S[^\n]*)\n  ([^\n]*)", text, re.M):
+        term, lead = m.group(1).strip(), m.group(2).split(". ")[0]
+        variants = []
+        for part in lead.split(", "):
+            inner = re.findall(r"\(([^)]*)\)", part)
+            for piece in [re.sub(r"\([^)]*\)", "", part), *inner]:
+                if piece.strip():
+                    variants.append(piece.strip().strip("\"'"))
+        if any(re.search("[\uac00-\ud7a3]", v) for v in variants):
+            terms[term] = variants
+    return terms
+
+
+def test_glossary_parsed() -> None:
+    terms = glossary_terms()
+    assert "합성곱" in terms["Convolution"]
+    assert "수용장" in terms["Receptive field"]
+    assert "죽은 뉴런" in terms["Dead neuron"]
+
+
+def squeeze(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+@pytest.mark.parametrize("doc", COMPLETE)
+def test_glossary_terms_used(doc: str) -> None:
+    """Where the English says a glossary term, the Korean says one of its Korean terms."""
+    po = i18n.LOCALES / i18n.LANG / "LC_MESSAGES" / f"{doc}.po"
+    problems = []
+    terms = glossary_terms()
+
+    def find(term: str) -> re.Pattern[str]:
+        return re.compile(rf"(?<![\w-]){re.escape(term)}(?:s|es)?(?![\w-])", re.I)
+
+    for term, variants in terms.items():
+        if (doc, term) in GLOSSARY_EXCEPTIONS:
+            continue
+        pattern = find(term)
+        # A longer term that contains this one (gradient descent, gradient) is its own.
+        longer = [find(t) for t in terms if t != term and term.lower() in t.lower()]
+        for msgid, m in messages(po).items():
+            english = re.sub(r"`[^`]*`|\$[^$]*\$|\]\([^)]*\)", " ", msgid)
+            for other in longer:
+                english = other.sub(" ", english)
+            if not m.string or not pattern.search(english) or msgid == m.string:
+                continue
+            if not any(squeeze(v) in squeeze(m.string) for v in variants):
+                problems.append(f"{term} ({' / '.join(variants)}): {paragraph(msgid)!r}")
+    assert not problems, f"{doc}: glossary terms not used:\n  " + "\n  ".join(problems)
+
+
+@pytest.mark.parametrize("doc", [d for d in COMPLETE if d.startswith("chapters/")])
+def test_korean_notebook(doc: str) -> None:
+    """The Korean notebook keeps exactly the English code cells and no English prose."""
+    english = ROOT / f"{doc}.ipynb"
+    korean, left = i18n.korean_notebook(english, doc)
+    code = [c["source"] for c in json.loads(english.read_text(encoding="utf-8"))["cells"]
+            if c["cell_type"] == "code"]
+    assert [c["source"] for c in korean["cells"] if c["cell_type"] == "code"] == code
+    assert not left, f"{doc}: English prose left in the Korean notebook:\n  " + "\n  ".join(
+        paragraph(x) for x in left)
+
+
+def test_translate_markdown() -> None:
+    text = "## Summary\n\nA long\nparagraph.\n\n* one item\n  continued\n* $x$\n\n$$ a $$"
+    out, left = i18n.translate_markdown(text, {
+        "Summary": "요약", "A long\nparagraph.": "긴 문단.", "one item continued": "항목"})
+    assert out == "## 요약\n\n긴 문단.\n\n* 항목\n* $x$\n\n$$ a $$"
+    assert left == []
+    _, left = i18n.translate_markdown("Not translated at all.", {})
+    assert left == ["Not translated at all."]
