@@ -264,13 +264,9 @@ def notebooks(out: Path = KO_HTML / "notebooks", root: Path = ROOT) -> int:
     written = 0
     for folder in ("chapters", "exercises"):
         for path in sorted((root / folder).glob("*.ipynb")):
-            doc = f"chapters/{path.stem}" if folder == "chapters" else f"exercises/{path.stem}"
-            # Exercise notebooks are not pages of the book: they take the chapter's messages.
-            source_doc = doc
-            if folder == "exercises":
-                chapter = root / "chapters" / (path.stem.split("_ex")[0] + ".ipynb")
-                source_doc = f"chapters/{chapter.stem}"
-            nb, _ = korean_notebook(path, source_doc)
+            # An exercise notebook is no page of the book: its catalogue, when someone
+            # writes one, is book/locales/ko/LC_MESSAGES/exercises/<name>.po.
+            nb, _ = korean_notebook(path, f"{folder}/{path.stem}")
             target = out / folder / path.name
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(json.dumps(nb, ensure_ascii=False, indent=1) + "\n",
