@@ -107,6 +107,8 @@ RECIPES: dict[str, Recipe] = {
                   optimizer="sgd", weight_decay=5e-4, target=0.90),
     "vgg16": dict(model="vgg16", label="VGG-16 (small)", chapter=18, epochs=6, lr=3e-3,
                   target=0.92),
+    "nin": dict(model="nin", label="NiN (small)", chapter=19, epochs=4, lr=3e-3,
+                target=0.90),
     "googlenet": dict(model="googlenet", label="GoogLeNet (small)", chapter=20,
                       options=dict(size="small", aux_logits=True), epochs=4, lr=3e-3,
                       target=0.91, fit_options=dict(loss_fn=_googlenet_loss)),
