@@ -23,6 +23,7 @@ import argparse
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -74,9 +75,12 @@ sys.exit(status if isinstance(status, int) else 1)
 def extract(pot_dir: Path, root: Path = ROOT, config: Path | None = None,
             toc: Path | None = None) -> int:
     """Write the .pot templates of the current English into ``pot_dir`` (no execution)."""
+    start = time.monotonic()
     with tempfile.TemporaryDirectory() as doctrees:
-        return sphinx_build("gettext", pot_dir, Path(doctrees),
-                            {"nb_execution_mode": "off"}, root, config, toc)
+        status = sphinx_build("gettext", pot_dir, Path(doctrees),
+                              {"nb_execution_mode": "off"}, root, config, toc)
+    print(f"gettext extraction: {time.monotonic() - start:.0f} s")
+    return status
 
 
 def update(root: Path = ROOT) -> int:
@@ -127,7 +131,12 @@ def html(out: Path = KO_HTML, doctrees: Path = KO_DOCTREES, cache: Path = CACHE,
     overrides = {"language": LANG, "nb_execution_mode": "cache",
                  "nb_execution_cache_path": str(cache), **KO_CONFIG}
     start = time.monotonic()
-    status = sphinx_build("html", out, doctrees, overrides, root, config, toc, quiet=False)
+    # Built beside the English book (myst-nb writes the notebooks' images next to its
+    # output folder: book/_build/ko/jupyter_execute), then copied into html/ko.
+    work = out.parent.parent / LANG / "html"
+    status = sphinx_build("html", work, doctrees, overrides, root, config, toc, quiet=False)
+    if status == 0:
+        shutil.copytree(work, out, dirs_exist_ok=True)
     print(f"Korean pass: {time.monotonic() - start:.0f} s")
     return status
 

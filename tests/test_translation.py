@@ -34,7 +34,8 @@ COMPLETE = [
 ]
 # (document, English term): why the Korean term is not used there.
 GLOSSARY_EXCEPTIONS: dict[tuple[str, str], str] = {
-    ("book/glossary", "Convolution"): "the glossary's own entries name several terms",
+    ("book/glossary", "1x1 convolution"): "1x1 합성곱: the Korean of Convolution",
+    ("book/errata", "1x1 convolution"): "1x1 합성곱: the Korean of Convolution",
 }
 
 
@@ -78,18 +79,36 @@ def test_translation_complete(templates: Path, doc: str) -> None:
         "then translate in " + str(po.relative_to(ROOT)) + "):\n  " + "\n  ".join(problems))
 
 
+def top_level(text: str, seps: str) -> list[str]:
+    """``text`` cut at the characters of ``seps`` that stand outside parentheses and quotes."""
+    parts, depth, quoted, current = [], 0, False, ""
+    for i, c in enumerate(text):
+        depth += (c == "(") - (c == ")")
+        quoted ^= c == '"'
+        if c in seps and depth == 0 and not quoted and text[i + 1:i + 2] in (" ", ""):
+            parts.append(current)
+            current = ""
+        else:
+            current += c
+    return [*parts, current]
+
+
 def glossary_terms() -> dict[str, list[str]]:
-    """English term -> the Korean terms the glossary gives for it."""
+    """English term -> the Korean terms the glossary gives for it (its entry's lead, up to
+    the first full stop: the terms separated by commas, without the notes' quotations)."""
     text = (ROOT / "book" / "glossary.md").read_text(encoding="utf-8")
     terms: dict[str, list[str]] = {}
-    for m in re.finditer(r"^(\S[^\n]*)\n  ([^\n]*)", text, re.M):
-        term, lead = m.group(1).strip(), m.group(2).split(". ")[0]
+    for m in re.finditer(r"^(\S[^\n]*)\n((?:  [^\n]*\n)+)", text, re.M):
+        term, body = m.group(1).strip(), " ".join(m.group(2).split())
+        lead = top_level(body, ".")[0]
         variants = []
-        for part in lead.split(", "):
-            inner = re.findall(r"\(([^)]*)\)", part)
-            for piece in [re.sub(r"\([^)]*\)", "", part), *inner]:
-                if piece.strip():
-                    variants.append(piece.strip().strip("\"'"))
+        for part in top_level(lead, ",;"):
+            bare = re.sub(r"\([^)]*\)", "", re.sub(r'"[^"]*"', "", part)).strip()
+            if bare:
+                variants.append(bare)
+            if not re.search("[\uac00-\ud7a3]", bare):  # dead neuron (죽은 뉴런)
+                variants += re.findall(r"[\uac00-\ud7a3][\uac00-\ud7a3 ]*", part)
+        variants = [v.strip() for v in variants if v.strip()]
         if any(re.search("[\uac00-\ud7a3]", v) for v in variants):
             terms[term] = variants
     return terms
@@ -99,6 +118,7 @@ def test_glossary_parsed() -> None:
     terms = glossary_terms()
     assert "합성곱" in terms["Convolution"]
     assert "수용장" in terms["Receptive field"]
+    assert terms["Dropout"] == ["드롭아웃"]
     assert "죽은 뉴런" in terms["Dead neuron"]
 
 
