@@ -9,6 +9,7 @@ the Korean search finds a word written with a particle attached (풀링 finds �
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 import sys
@@ -81,8 +82,10 @@ def test_search_needs_the_particle_stemmer(korean: Path) -> None:
     exe = check_html.browser()
     assert exe is not None
     # The index holds the stem: 풀링을 and 풀링은 were indexed as 풀링.
-    index = (korean / "searchindex.js").read_text(encoding="utf-8")
-    assert '"풀링"' in index and '"풀링을"' not in index
+    text = (korean / "searchindex.js").read_text(encoding="utf-8")
+    index = json.loads(text[text.index("(") + 1: text.rindex(")")])
+    words = {**index["terms"], **index["titleterms"]}
+    assert "풀링" in words and "풀링을" not in words and "풀링은" not in words
     assert check_html.check_search(exe, korean, "풀링은", "pooling") == []
     assert check_html.check_search(exe, korean, "없는단어", "pooling") != []
 
@@ -91,5 +94,7 @@ def test_language_switch_points_to_the_other_edition(korean: Path) -> None:
     exe = check_html.browser()
     assert exe is not None
     found = check_html.probe_hangul(exe, korean / "pooling.html")
-    assert found is not None and found["switch"].endswith("/pooling.html")
-    assert "/../pooling.html" in found["switch"] or found["switch"].count("/ko/") == 0
+    # A Korean page (this book is built with language=ko) links to the English one at the
+    # same place one folder up (the probe ran on a copy named .hangul-pooling.html).
+    assert found is not None
+    assert found["switch"] == (korean.parent / ".hangul-pooling.html").as_uri()
