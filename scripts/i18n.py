@@ -131,6 +131,9 @@ def html(out: Path = KO_HTML, doctrees: Path = KO_DOCTREES, cache: Path = CACHE,
     overrides = {"language": LANG, "nb_execution_mode": "cache",
                  "nb_execution_cache_path": str(cache), **KO_CONFIG}
     start = time.monotonic()
+    # sphinx-external-toc adds the captions after Sphinx translated the page: the Korean
+    # pass reads a table of contents whose captions come from the root page's catalogue.
+    toc = korean_toc(toc or BOOK / "_toc.yml", out.parent.parent / LANG / "_toc.yml")
     # Built beside the English book (myst-nb writes the notebooks' images next to its
     # output folder: book/_build/ko/jupyter_execute), then copied into html/ko.
     work = out.parent.parent / LANG / "html"
@@ -139,6 +142,22 @@ def html(out: Path = KO_HTML, doctrees: Path = KO_DOCTREES, cache: Path = CACHE,
         shutil.copytree(work, out, dirs_exist_ok=True)
     print(f"Korean pass: {time.monotonic() - start:.0f} s")
     return status
+
+
+def korean_toc(toc: Path, target: Path, locales: Path = LOCALES) -> Path:
+    """A copy of the table of contents ``toc`` with its captions translated (from the
+    catalogue of its root page, where the gettext builder puts them)."""
+    import yaml
+
+    spec = yaml.safe_load(toc.read_text(encoding="utf-8"))
+    messages = catalogue(spec["root"], locales)
+    for part in spec.get("parts", []):
+        if "caption" in part:
+            part["caption"] = messages.get(part["caption"], part["caption"])
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(yaml.safe_dump(spec, allow_unicode=True, sort_keys=False),
+                      encoding="utf-8")
+    return target
 
 
 # ---------------------------------------------------------------- Korean notebooks

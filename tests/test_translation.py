@@ -74,6 +74,9 @@ def test_translation_complete(templates: Path, doc: str) -> None:
             problems.append(f"untranslated: {paragraph(msgid)!r}")
         elif m.fuzzy:
             problems.append(f"fuzzy (the English changed): {paragraph(msgid)!r}")
+        elif re.match(r"\d+\. ", m.string):
+            problems.append(f"escape the full stop (1\\. ...), or it is read as a list: "
+                            f"{paragraph(m.string)!r}")
     assert not problems, (
         f"{doc}: {len(problems)} messages need translating (python scripts/i18n.py update, "
         "then translate in " + str(po.relative_to(ROOT)) + "):\n  " + "\n  ".join(problems))
