@@ -9,6 +9,7 @@ submissions into a CSV score table::
 
     python scripts/exercises.py generate                 # solutions/ -> exercises/
     python scripts/exercises.py check                    # exit 1 when exercises/ is stale
+    python scripts/exercises.py points                   # how points are split (and checked)
     python scripts/exercises.py autograder ex01_shapes -o dist/
     python scripts/exercises.py grade ex01_shapes submissions/ -o scores.csv
 
@@ -91,6 +92,208 @@ def questions(name: str, folder: Path = SOLUTIONS) -> dict[str, float]:
     return out
 
 
+# --------------------------------------------------------------------------- points
+
+
+PUBLIC_SHARE = 0.1
+"""The public tests of a question share this fraction of its points (they check the form of
+the answer: students see them); the hidden tests carry the rest."""
+
+_TESTS_RE = re.compile(r"^\s*#\s*(BEGIN|END)\s+(TESTS|QUESTION)\s*$", re.IGNORECASE)
+_CONFIG_BEGIN_RE = re.compile(r'(?:.\s*=\s*)?""?"?\s*#\s*BEGIN\s*TEST\s*CONFIG',
+                              re.IGNORECASE)  # as otter.assign.tests_manager reads it
+_CONFIG_END_RE = re.compile(r'""?"?\s*#\s*END\s*TEST\s*CONFIG', re.IGNORECASE)
+OWN_WORK_CHECK = "assert_own_work"
+"""The helper (``utils.grading``) that every test of a "write it yourself" question calls."""
+
+
+class PointsError(ValueError):
+    """An instructor notebook breaks the rule for points or for "write it" questions."""
+
+
+@dataclass
+class TestPoints:
+    """One test case of a question, as otter will score it."""
+
+    question: str
+    test: str
+    """The name of the test function."""
+    hidden: bool
+    points: float | None
+    """Points stated in the cell's ``# BEGIN TEST CONFIG`` block (None: not stated)."""
+    own_work: bool
+    """Whether the test calls ``assert_own_work``."""
+    cell: int
+    """Index of the test cell in the instructor notebook."""
+
+
+def _test_config(source: str) -> tuple[dict[str, object], int]:
+    """The ``# BEGIN TEST CONFIG`` block of a test cell (as otter reads it) and the index of
+    the line where the test proper starts."""
+    lines = source.splitlines()
+    if not lines or not _CONFIG_BEGIN_RE.match(lines[0]):
+        return {}, 0
+    end = next((i for i, line in enumerate(lines) if i and _CONFIG_END_RE.match(line)), None)
+    if end is None:
+        raise PointsError(f"a test cell opens a TEST CONFIG block but never closes it:\n{source}")
+    config = yaml.safe_load("\n".join(lines[1:end])) or {}
+    if not isinstance(config, dict):
+        raise PointsError(f"a TEST CONFIG block is not a mapping:\n{source}")
+    return config, end + 1
+
+
+def _question_tests(nb: nbformat.NotebookNode) -> tuple[dict[str, float], list[TestPoints]]:
+    """The points of every question and its test cases, read from an instructor notebook."""
+    totals: dict[str, float] = {}
+    tests: list[TestPoints] = []
+    question: str | None = None
+    in_tests = False
+    for i, cell in enumerate(nb.cells):
+        lines = cell.source.splitlines()
+        if cell.cell_type == "raw" and lines and _QUESTION_RE.match(lines[0]):
+            config = yaml.safe_load("\n".join(lines[1:])) or {}
+            question = str(config["name"])
+            points = config.get("points", 1)
+            if isinstance(points, bool) or not isinstance(points, (int, float)):
+                raise PointsError(f"question {question}: state its points as one number "
+                                  f"(scripts/exercises.py splits them), not {points!r}")
+            totals[question] = float(points)
+            continue
+        match = _TESTS_RE.match(lines[0]) if cell.cell_type == "raw" and lines else None
+        if match:
+            if match[2].upper() == "TESTS":
+                in_tests = match[1].upper() == "BEGIN"
+            else:
+                question = None if match[1].upper() == "END" else question
+            continue
+        if not (in_tests and question and cell.cell_type == "code" and cell.source.strip()):
+            continue
+        config, start = _test_config(cell.source)
+        body = "\n".join(cell.source.splitlines()[start:])
+        first = cell.source.lstrip().splitlines()[0]
+        hidden = first.startswith("#") and re.search(r"\bhidden\b", first, re.IGNORECASE)
+        hidden = bool(config.get("hidden", hidden))
+        points = config.get("points")
+        if points is not None and (isinstance(points, bool)
+                                   or not isinstance(points, (int, float)) or points < 0):
+            raise PointsError(f"question {question}: a test's points must be a number >= 0, "
+                              f"not {points!r}")
+        name = re.search(r"^def\s+(\w+)", body, re.MULTILINE)
+        tests.append(TestPoints(question, name[1] if name else f"cell {i}", hidden,
+                                None if points is None else float(points),
+                                f"{OWN_WORK_CHECK}(" in body, i))
+    return totals, tests
+
+
+def point_split(name: str, solutions: Path = SOLUTIONS) -> dict[str, list[tuple[str, bool, float]]]:
+    """How each question's points are split among its tests: question -> [(test, hidden,
+    points)], following the rule of :data:`PUBLIC_SHARE`. Raises :class:`PointsError` when
+    the notebook breaks it:
+
+    - every question has at least one hidden test;
+    - the public tests together carry at most ``PUBLIC_SHARE`` of the question's points
+      (by default they share exactly that; a public test may state less in a
+      ``# BEGIN TEST CONFIG`` block with ``points:``);
+    - the hidden tests carry the rest (evenly, unless they state their points, which must
+      then add up);
+    - when one test of a question calls ``assert_own_work`` (a "write it yourself"
+      question), every test of that question does, so that an answer that is the book's
+      own implementation scores nothing, public tests included.
+    """
+    nb = nbformat.read(_check_name(name, solutions), as_version=4)
+    return _split(name, nb)
+
+
+def _split(name: str, nb: nbformat.NotebookNode) -> dict[str, list[tuple[str, bool, float]]]:
+    totals, tests = _question_tests(nb)
+    out: dict[str, list[tuple[str, bool, float]]] = {}
+    for q, total in totals.items():
+        where = f"{name}, question {q}"
+        mine = [t for t in tests if t.question == q]
+        public = [t for t in mine if not t.hidden]
+        hidden = [t for t in mine if t.hidden]
+        if not hidden:
+            raise PointsError(f"{where}: no hidden test; the hidden tests carry "
+                              f"{1 - PUBLIC_SHARE:.0%} of the points")
+        budget = PUBLIC_SHARE * total
+        stated = sum(t.points or 0.0 for t in public)
+        if stated > budget + 1e-9:
+            raise PointsError(f"{where}: the public tests state {stated:g} points, more than "
+                              f"{PUBLIC_SHARE:.0%} of {total:g}")
+        open_public = [t for t in public if t.points is None]
+        each = (budget - stated) / len(open_public) if open_public else 0.0
+        each = float(int(each * 1e6)) / 1e6  # floored, so that the share never exceeds 10%
+        pub_points = {id(t): t.points if t.points is not None else each for t in public}
+        rest = total - sum(pub_points.values())
+        stated_hidden = sum(t.points or 0.0 for t in hidden)
+        open_hidden = [t for t in hidden if t.points is None]
+        if stated_hidden > rest + 1e-9 or (not open_hidden and abs(stated_hidden - rest) > 1e-6):
+            raise PointsError(f"{where}: the hidden tests state {stated_hidden:g} points; "
+                              f"they must carry the {rest:g} the public tests leave")
+        hid_each = (rest - stated_hidden) / len(open_hidden) if open_hidden else 0.0
+        own = [t.own_work for t in mine]
+        if any(own) and not all(own):
+            missing = ", ".join(t.test for t in mine if not t.own_work)
+            raise PointsError(f"{where}: some tests call {OWN_WORK_CHECK} and {missing} does "
+                              "not; in a 'write it yourself' question every test must call it")
+        out[q] = [(t.test, t.hidden, pub_points[id(t)] if not t.hidden
+                   else (t.points if t.points is not None else hid_each)) for t in mine]
+    return out
+
+
+def with_points(name: str, nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """A copy of an instructor notebook in which every public test cell states its points
+    (``# BEGIN TEST CONFIG``), so that ``otter assign`` gives the public tests their
+    :data:`PUBLIC_SHARE` and the hidden tests the rest. Validates the notebook first."""
+    split = _split(name, nb)
+    nb = nbformat.from_dict(json.loads(json.dumps(nb)))
+    _, tests = _question_tests(nb)
+    for t in tests:
+        if t.hidden or t.points is not None:
+            continue
+        points = next(p for test, hidden, p in split[t.question] if test == t.test and not hidden)
+        cell = nb.cells[t.cell]
+        config, start = _test_config(cell.source)
+        config.update(points=points, hidden=False)
+        body = "\n".join(cell.source.splitlines()[start:])
+        cell.source = ('""" # BEGIN TEST CONFIG\n' + yaml.safe_dump(config, sort_keys=True)
+                       + '""" # END TEST CONFIG\n' + body)
+    return nb
+
+
+def own_work_questions(name: str, solutions: Path = SOLUTIONS
+                       ) -> dict[str, list[tuple[str, tuple[str, ...]]]]:
+    """The "write it yourself" questions of a set: question -> [(answer name, forbidden
+    names)] for every distinct ``assert_own_work(answer, forbidden=...)`` call in its tests
+    (literal arguments; a call whose arguments are not literals is listed with no forbidden
+    names)."""
+    import ast
+
+    nb = nbformat.read(_check_name(name, solutions), as_version=4)
+    _, tests = _question_tests(nb)
+    out: dict[str, list[tuple[str, tuple[str, ...]]]] = {}
+    for t in tests:
+        if not t.own_work:
+            continue
+        _, start = _test_config(nb.cells[t.cell].source)
+        tree = ast.parse("\n".join(nb.cells[t.cell].source.splitlines()[start:]))
+        for node in ast.walk(tree):
+            if not (isinstance(node, ast.Call) and getattr(node.func, "id", getattr(
+                    node.func, "attr", None)) == OWN_WORK_CHECK and node.args
+                    and isinstance(node.args[0], ast.Name)):
+                continue
+            forbidden_node = node.args[1] if len(node.args) > 1 else next(
+                (k.value for k in node.keywords if k.arg == "forbidden"), None)
+            try:
+                forbidden = tuple(ast.literal_eval(forbidden_node)) if forbidden_node else ()
+            except ValueError:
+                forbidden = ()
+            entry = (node.args[0].id, tuple(str(f) for f in forbidden))
+            if entry not in out.setdefault(t.question, []):
+                out[t.question].append(entry)
+    return out
+
+
 # --------------------------------------------------------------------------- otter assign
 
 
@@ -124,7 +327,8 @@ def _quiet_otter() -> Iterator[None]:
 
 
 def assign(name: str, out_dir: Path, solutions: Path = SOLUTIONS) -> Assigned:
-    """Run ``otter assign`` on ``solutions/<name>.ipynb`` into ``out_dir/<name>``.
+    """Run ``otter assign`` on ``solutions/<name>.ipynb`` into ``out_dir/<name>``, with the
+    points of every question split by :func:`with_points` (public tests 10%, hidden 90%).
 
     The reference solutions are not run here (``nbval`` and the grading tests run them).
     """
@@ -134,8 +338,16 @@ def assign(name: str, out_dir: Path, solutions: Path = SOLUTIONS) -> Assigned:
     result = Path(out_dir).resolve() / name
     if result.exists():
         shutil.rmtree(result)
-    with _quiet_otter():
-        otter_assign(str(master), str(result), no_pdfs=True, no_run_tests=True)
+    planned = with_points(name, nbformat.read(master, as_version=4))
+    with tempfile.TemporaryDirectory() as tmp, _quiet_otter():
+        # otter assign reads the notebook with every public test's points stated; files the
+        # notebook names (ASSIGNMENT CONFIG `files`) are found next to it, as in solutions/.
+        for entry in master.parent.iterdir():
+            if entry.suffix != ".ipynb":
+                (Path(tmp) / entry.name).symlink_to(entry)
+        staged = Path(tmp) / master.name
+        nbformat.write(planned, staged)
+        otter_assign(str(staged), str(result), no_pdfs=True, no_run_tests=True)
     zips = sorted((result / "autograder").glob("*.zip"))
     if len(zips) != 1:
         raise RuntimeError(f"otter assign made {len(zips)} autograder zips in {result}")
@@ -507,6 +719,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("names", nargs="*", help="exercise sets (default: all)")
     p = sub.add_parser("check", help="exit 1 when exercises/ is out of date with solutions/")
     p.add_argument("names", nargs="*")
+    p = sub.add_parser("points", help="show how each question's points are split among its "
+                       "public and hidden tests (and check the rule)")
+    p.add_argument("names", nargs="*")
     p = sub.add_parser("autograder", help="write the otter autograder zip of a set")
     p.add_argument("name")
     p.add_argument("-o", "--output", type=Path, default=Path("."), help="folder for the zip")
@@ -533,6 +748,25 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "_grade-one":
         return _worker(args.autograder_zip, args.submission, args.out_json, args.cell_timeout,
                        args.test_timeout)
+    try:
+        return _command(args)
+    except PointsError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 1
+
+
+def _command(args: argparse.Namespace) -> int:
+    if args.command == "points":
+        for name in args.names or exercise_names():
+            own = own_work_questions(name)
+            print(name)
+            for q, tests in point_split(name).items():
+                mark = "  (write it yourself: " + ", ".join(a for a, _ in own[q]) + ")" \
+                    if q in own else ""
+                print(f"  {q}: {_fmt(sum(p for _, _, p in tests))} points{mark}")
+                for test, hidden, points in tests:
+                    print(f"    {'hidden' if hidden else 'public'} {test}: {_fmt(points)}")
+        return 0
     if args.command == "generate":
         for path in generate(args.names or None):
             print(f"wrote {path.relative_to(ROOT)}")

@@ -1,6 +1,7 @@
 """The graded exercises: student notebooks are fresh, hold no solutions or hidden tests, and
 grading with otter gives full marks to the solutions, zero to untouched notebooks, and a
 grade (not a crash) to submissions that raise, loop, delete variables or kill the kernel.
+(How points are split and what "write it yourself" questions refuse: tests/test_grading.py.)
 
 The grading tests run each notebook in its own kernel (quick mode, two at a time).
 """
@@ -81,8 +82,8 @@ def assigned(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
     return {name: ex.assign(name, out) for name in NAMES}
 
 
-def test_eight_sets_of_four_to_eight_questions_with_their_points_stated() -> None:
-    assert len(NAMES) == 8, NAMES
+def test_the_sets_have_four_to_eight_questions_with_their_points_stated() -> None:
+    assert len(NAMES) >= 8, NAMES
     for name in NAMES:
         points = ex.questions(name)
         assert 4 <= len(points) <= 8, (name, points)

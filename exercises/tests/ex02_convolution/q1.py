@@ -5,9 +5,11 @@ OK_FORMAT = False
 name = "q1"
 points = 2
 
-@test_case(points=None, hidden=False)
+@test_case(points=0.2, hidden=False)
 def test_q1_note_000(conv2d_loops):
     import numpy as np
+    from utils.grading import assert_own_work
+    assert_own_work(conv2d_loops, ('torch', 'scipy'))
     x_000 = np.array([[1, 1, 1, 0, 0], [0, 1, 1, 1, 0], [0, 0, 1, 1, 1], [0, 0, 1, 1, 0], [0, 1, 1, 0, 0]], dtype=float)
     w_000 = np.array([[1, 0, 1], [0, 1, 0], [1, 0, 1]], dtype=float)
     out = conv2d_loops(x_000, w_000)

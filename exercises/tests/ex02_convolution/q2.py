@@ -5,9 +5,11 @@ OK_FORMAT = False
 name = "q2"
 points = 2
 
-@test_case(points=None, hidden=False)
+@test_case(points=0.2, hidden=False)
 def test_q2_shapes(conv2d_strided):
     import numpy as np
+    from utils.grading import assert_own_work
+    assert_own_work(conv2d_strided, ('torch', 'scipy'))
     x_000 = np.array([[1, 1, 1, 0, 0], [0, 1, 1, 1, 0], [0, 0, 1, 1, 1], [0, 0, 1, 1, 0], [0, 1, 1, 0, 0]], dtype=float)
     w_000 = np.array([[1, 0, 1], [0, 1, 0], [1, 0, 1]], dtype=float)
     out = conv2d_strided(np.zeros((7, 7)), np.ones((3, 3)), stride=2)

@@ -5,9 +5,11 @@ OK_FORMAT = False
 name = "q6"
 points = 1
 
-@test_case(points=None, hidden=False)
+@test_case(points=0.1, hidden=False)
 def test_q6_flip(convolve2d):
     import numpy as np
+    from utils.grading import assert_own_work
+    assert_own_work(convolve2d, ('torch', 'scipy'))
     x = np.arange(9.0).reshape(3, 3)
     out = convolve2d(x, np.array([[1.0, 0.0], [0.0, 0.0]]))
     assert isinstance(out, np.ndarray) and out.shape == (2, 2), 'expected a 2x2 array'

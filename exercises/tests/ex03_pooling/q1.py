@@ -5,9 +5,11 @@ OK_FORMAT = False
 name = "q1"
 points = 2
 
-@test_case(points=None, hidden=False)
+@test_case(points=0.2, hidden=False)
 def test_q1_note_001(max_pool2d):
     import numpy as np
+    from utils.grading import assert_own_work
+    assert_own_work(max_pool2d, ('torch', 'scipy'))
     x = np.array([[1, 2, 3, 4], [5, 6, 7, 8], [9, 8, 7, 6], [5, 4, 3, 2]], dtype=float)
     out = max_pool2d(x)
     assert isinstance(out, np.ndarray) and out.shape == (2, 2), 'expected a 2x2 array'

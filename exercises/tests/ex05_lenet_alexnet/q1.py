@@ -5,9 +5,11 @@ OK_FORMAT = False
 name = "q1"
 points = 3
 
-@test_case(points=None, hidden=False)
+@test_case(points=0.3, hidden=False)
 def test_q1_output(build_lenet5):
     import torch
+    from utils.grading import assert_own_work
+    assert_own_work(build_lenet5)
     model = build_lenet5()
     assert isinstance(model, torch.nn.Module), 'return an nn.Module'
     out = model(torch.zeros(3, 1, 32, 32))

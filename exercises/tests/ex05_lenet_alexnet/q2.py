@@ -5,7 +5,7 @@ OK_FORMAT = False
 name = "q2"
 points = 1
 
-@test_case(points=None, hidden=False)
+@test_case(points=0.1, hidden=False)
 def test_q2_keys(q2_shapes):
     assert isinstance(q2_shapes, dict), 'q2_shapes should be a dict'
     assert set(q2_shapes) == {'C1', 'S2', 'C3', 'S4', 'C5', 'F6'}, 'use the six layer names'
