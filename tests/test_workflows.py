@@ -77,9 +77,14 @@ def test_the_workflow_builds_deploys_tests_and_publishes() -> None:
         assert command in runs, f"no step runs {command}"
     for name in ("build", "test"):
         assert jobs[name]["env"]["PIP_EXTRA_INDEX_URL"] == "https://download.pytorch.org/whl/cpu"
-    pythons = [s["with"]["python-version"] for s in steps
-               if str(s.get("uses", "")).startswith("actions/setup-python")]
-    assert pythons and set(pythons) == {"3.11"}, pythons
+    def python_of(job: dict) -> set[str]:
+        return {s["with"]["python-version"] for s in job["steps"]
+                if str(s.get("uses", "")).startswith("actions/setup-python")}
+
+    # the book and the tests on the lock's Python; the Colab-like run on Colab's
+    assert python_of(jobs["build"]) == python_of(jobs["test"]) == {"3.11"}
+    assert python_of(jobs["colab-like"]) == {"3.12"}
+    assert "bash scripts/colab_like.sh" in runs
     assert uses["actions/upload-pages-artifact"]["with"]["path"] == "book/_build/html"
     deploy = next(j for j in jobs.values()
                   if any("deploy-pages" in str(s.get("uses")) for s in j["steps"]))
