@@ -100,3 +100,21 @@ def test_the_check_can_fail():
     assert imported_modules("import numpy as np\nfrom scipy import signal\n%matplotlib inline"
                             ) == {"numpy", "scipy"}
     assert "numpy" in closure({"matplotlib"})
+
+
+def test_the_package_ships_every_utils_package_and_the_results() -> None:
+    """pyproject lists its packages by name: every folder of utils with an ``__init__.py``
+    must be among them, and ``results/`` must be shipped as ``cnnbook_results`` (chapters
+    installed without the repository, as in Colab, read the recorded results from it)."""
+    import tomllib
+
+    root = Path(__file__).resolve().parent.parent
+    tool = tomllib.loads((root / "pyproject.toml").read_text())["tool"]["setuptools"]
+    found = {".".join(p.parent.relative_to(root).parts)
+             for p in (root / "utils").rglob("__init__.py")}
+    assert found <= set(tool["packages"]), f"add {sorted(found - set(tool['packages']))}"
+    assert tool["package-dir"]["cnnbook_results"] == "results"
+    shipped = tool["package-data"]["cnnbook_results"]
+    for path in (root / "results").rglob("*.json"):
+        rel = path.relative_to(root / "results").as_posix()
+        assert any(Path(rel).match(pattern) for pattern in shipped), f"{rel} is not shipped"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 from pathlib import Path
@@ -14,8 +15,17 @@ RESULTS_DIR = Path(__file__).resolve().parent.parent / "results"
 
 
 def results_dir() -> Path:
-    """Folder of the recorded results (``$CNNBOOK_RESULTS`` or ``results/`` in the repo)."""
-    return Path(os.environ.get("CNNBOOK_RESULTS") or RESULTS_DIR)
+    """Folder of the recorded results: ``$CNNBOOK_RESULTS``, else ``results/`` of the
+    repository, else (the book's package installed without the repository, as in Colab)
+    the copy installed with it as the package ``cnnbook_results``."""
+    if os.environ.get("CNNBOOK_RESULTS"):
+        return Path(os.environ["CNNBOOK_RESULTS"])
+    if RESULTS_DIR.is_dir():
+        return RESULTS_DIR
+    spec = importlib.util.find_spec("cnnbook_results")
+    if spec is not None and spec.submodule_search_locations:
+        return Path(next(iter(spec.submodule_search_locations)))
+    return RESULTS_DIR
 
 
 def record_result(name: str, *, force: bool = False, **metrics: Any) -> Path | None:
