@@ -25,6 +25,9 @@ ROOT = Path(__file__).resolve().parent.parent
 # provided by the platform (google.colab), or the book's own package.
 PROVIDED = {"torch", "otter-grader", "cnnbook-utils"}
 PLATFORM_MODULES = {"google", "utils"}
+# Imported only when the book build runs (utils/i18n.py's Korean search language is a
+# Sphinx extension; it imports sphinx inside the function Sphinx calls), never in a notebook.
+BUILD_ONLY = {"sphinx"}
 
 
 def imported_modules(source: str) -> set[str]:
@@ -48,7 +51,8 @@ def book_imports() -> set[str]:
                 names |= imported_modules("".join(cell["source"]))
     for path in sorted((ROOT / "utils").rglob("*.py")):
         names |= imported_modules(path.read_text(encoding="utf-8"))
-    return {n for n in names if n not in sys.stdlib_module_names and n not in PLATFORM_MODULES}
+    return {n for n in names if n not in sys.stdlib_module_names
+            and n not in PLATFORM_MODULES | BUILD_ONLY}
 
 
 def closure(names: set[str]) -> set[str]:
