@@ -71,6 +71,8 @@ if [ "$status" != 0 ]; then
   echo "The build failed (exit status $status); see the lines above." >&2
   exit "$status"
 fi
+# The Korean edition: the same pages in Korean from book/locales/ko, executing nothing.
+bash scripts/build_korean.sh
 echo "Open book/_build/html/index.html"
 if [ "$want_pdf" = yes ]; then
   bash scripts/build_pdf.sh
