@@ -18,5 +18,14 @@ import build_check
 for nb in build_check.slider_chapters():
     print("--ignore=" + nb.relative_to(build_check.ROOT).as_posix())')
 fi
-python3 -m pytest -q -p no:cacheprovider --nbval-lax --durations=15 "${ignore[@]}" \
-  tests chapters exercises solutions "$@"
+# Two workers, one per core, each notebook whole in one worker (--dist loadfile: its cells
+# share a kernel), one thread each (two workers of two threads on two cores fight over them).
+# CNNBOOK_TEST_WORKERS=0 runs everything in this process, as before.
+workers=${CNNBOOK_TEST_WORKERS:-2}
+parallel=()
+if [ "$workers" != 0 ]; then
+  parallel=(-n "$workers" --dist loadfile)
+  export OMP_NUM_THREADS=1
+fi
+python3 -m pytest -q -p no:cacheprovider --nbval-lax --durations=15 "${parallel[@]}" \
+  "${ignore[@]}" tests chapters exercises solutions "$@"
