@@ -39,7 +39,7 @@ pip_install "torch==2.13.0" ipykernel nbval pytest
 echo "== what the set-up cells install: the book's package (pyproject.toml), otter-grader"
 # From a copy, so that the build leaves nothing behind in the repository.
 mkdir -p "$work/pkg"
-cp -r "$repo/pyproject.toml" "$repo/README.md" "$repo/utils" "$work/pkg/"
+cp -r "$repo/pyproject.toml" "$repo/README.md" "$repo/utils" "$repo/results" "$work/pkg/"
 pip_install "$work/pkg"
 pip_install otter-grader
 
