@@ -71,6 +71,8 @@ if [ "$status" != 0 ]; then
   echo "The build failed (exit status $status); see the lines above." >&2
   exit "$status"
 fi
+# The lecture slides (book/slides.yml) from the executed chapters, into html/slides.
+python3 scripts/build_slides.py
 # The Korean edition: the same pages in Korean from book/locales/ko, executing nothing.
 bash scripts/build_korean.sh
 echo "Open book/_build/html/index.html"
