@@ -31,6 +31,7 @@ COMPLETE = [
     "book/glossary",
     "book/errata",
     "chapters/01_why_cnns",
+    "chapters/07_cnn_pipeline",
 ]
 # (document, English term): why the Korean term is not used there.
 GLOSSARY_EXCEPTIONS: dict[tuple[str, str], str] = {
