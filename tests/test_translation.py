@@ -32,6 +32,7 @@ COMPLETE = [
     "book/errata",
     "chapters/01_why_cnns",
     "chapters/07_cnn_pipeline",
+    "chapters/08_losses_backprop",
 ]
 # (document, English term): why the Korean term is not used there.
 GLOSSARY_EXCEPTIONS: dict[tuple[str, str], str] = {
