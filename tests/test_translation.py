@@ -33,6 +33,7 @@ COMPLETE = [
     "chapters/01_why_cnns",
     "chapters/07_cnn_pipeline",
     "chapters/08_losses_backprop",
+    "chapters/09_optimizers",
 ]
 # (document, English term): why the Korean term is not used there.
 GLOSSARY_EXCEPTIONS: dict[tuple[str, str], str] = {
