@@ -34,6 +34,7 @@ COMPLETE = [
     "chapters/07_cnn_pipeline",
     "chapters/08_losses_backprop",
     "chapters/09_optimizers",
+    "chapters/10_augmentation",
 ]
 # (document, English term): why the Korean term is not used there.
 GLOSSARY_EXCEPTIONS: dict[tuple[str, str], str] = {
