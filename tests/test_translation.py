@@ -32,6 +32,7 @@ COMPLETE = [
     "book/errata",
     "chapters/01_why_cnns",
     "chapters/02_filters",
+    "chapters/03_convolution",
     "chapters/07_cnn_pipeline",
     "chapters/08_losses_backprop",
     "chapters/09_optimizers",
