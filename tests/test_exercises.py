@@ -8,23 +8,17 @@ The grading tests run each notebook in its own kernel (quick mode, two at a time
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import re
-import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import nbformat
 import pytest
+from exercises_module import exercises_script
 
 ROOT = Path(__file__).resolve().parents[1]
-_spec = importlib.util.spec_from_file_location("exercises_script",
-                                               ROOT / "scripts" / "exercises.py")
-assert _spec is not None and _spec.loader is not None
-ex = importlib.util.module_from_spec(_spec)
-sys.modules["exercises_script"] = ex
-_spec.loader.exec_module(ex)
+ex = exercises_script()
 
 NAMES = ex.exercise_names()
 MARKERS = ("BEGIN SOLUTION", "END SOLUTION", "# SOLUTION", "BEGIN TESTS", "END TESTS",

@@ -19,7 +19,6 @@ import ast
 import importlib.util
 import json
 import math
-import sys
 import textwrap
 import zipfile
 from concurrent.futures import ThreadPoolExecutor
@@ -29,20 +28,13 @@ import nbformat
 import pytest
 import torch
 import torch.nn.functional as F
+from exercises_module import exercises_script
 from torch import nn
 
 from utils.grading import BOOK_PACKAGE, assert_own_work, own_work_problem
 
 ROOT = Path(__file__).resolve().parents[1]
-if "exercises_script" in sys.modules:
-    ex = sys.modules["exercises_script"]
-else:
-    _spec = importlib.util.spec_from_file_location("exercises_script",
-                                                   ROOT / "scripts" / "exercises.py")
-    assert _spec is not None and _spec.loader is not None
-    ex = importlib.util.module_from_spec(_spec)
-    sys.modules["exercises_script"] = ex
-    _spec.loader.exec_module(ex)
+ex = exercises_script()
 
 NAMES = ex.exercise_names()
 
