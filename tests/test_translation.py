@@ -33,6 +33,7 @@ COMPLETE = [
     "chapters/01_why_cnns",
     "chapters/02_filters",
     "chapters/03_convolution",
+    "chapters/04_padding_stride",
     "chapters/07_cnn_pipeline",
     "chapters/08_losses_backprop",
     "chapters/09_optimizers",
