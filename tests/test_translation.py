@@ -35,6 +35,7 @@ COMPLETE = [
     "chapters/03_convolution",
     "chapters/04_padding_stride",
     "chapters/05_activations",
+    "chapters/06_pooling",
     "chapters/07_cnn_pipeline",
     "chapters/08_losses_backprop",
     "chapters/09_optimizers",
