@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ast
 import json
 from pathlib import Path
 
@@ -299,29 +298,26 @@ def test_book_models_cover_part_three() -> None:
             assert model(torch.rand(1, 1, 28, 28)).shape == (1, 10), name
 
 
-def _chapter_recipe(path: Path) -> dict:
-    """Evaluate the ``RECIPE = dict(...)`` statement of a chapter, in full mode."""
-    nb = json.loads(path.read_text())
-    for cell in nb["cells"]:
-        src = "".join(cell["source"])
-        if cell["cell_type"] != "code" or "RECIPE = " not in src:
-            continue
-        for node in ast.parse(src).body:
-            if isinstance(node, ast.Assign) and ast.unparse(node.targets[0]) == "RECIPE":
-                scope = {"pick": lambda full, quick: full}
-                return eval(compile(ast.Expression(node.value), str(path), "eval"), scope)
-    raise AssertionError(f"{path} has no RECIPE cell")
-
-
 @pytest.mark.parametrize("name, notebook", [
     ("lenet5", "15_lenet"), ("alexnet", "16_alexnet"), ("zfnet", "17_zfnet"),
-    ("vgg16", "18_vgg"), ("nin", "19_nin"), ("googlenet", "20_googlenet")])
-def test_chapters_train_with_their_recipe(name: str, notebook: str) -> None:
-    """Chapters 15-20 show their settings in a ``RECIPE`` cell; the benchmark and the
-    comparison chapter retrain with :data:`RECIPES`: the two must agree."""
-    shown = _chapter_recipe(Path(__file__).parent.parent / "chapters" / f"{notebook}.ipynb")
-    recipe = rec.get_recipe(name)
-    shown.setdefault("optimizer", "adam")
-    shown.pop("momentum", None)  # fit's default for SGD, 0.9
-    assert {k: recipe[k] for k in shown} == shown
-    assert recipe["chapter"] == int(notebook[:2])
+    ("vgg16", "18_vgg"), ("nin", "19_nin"), ("googlenet", "20_googlenet"),
+    ("resnet18", "21_resnet"), ("resnext", "22_resnet_family"),
+    ("wide_resnet", "22_resnet_family"), ("densenet", "23_densenet"), ("dpn", "24_dpn")])
+def test_chapters_train_with_the_shared_recipe(name: str, notebook: str) -> None:
+    """Every chapter of Part III trains its model with its recipe (``fit_settings(name)`` or
+    ``train_recipe(name, ...)``), and every recipe is the shared one, so that the comparison
+    chapter compares architectures trained the same way."""
+    nb = json.loads((Path(__file__).parent.parent / "chapters" / f"{notebook}.ipynb").read_text())
+    code = "\n".join("".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "code")
+    calls = {f'fit_settings("{name}")', f'train_recipe("{name}"'}
+    loop = name in ("resnext", "wide_resnet") and "train_recipe(name" in code
+    assert loop or any(call in code for call in calls), f"{notebook} does not train {name}"
+    assert rec.is_shared(name)
+    assert rec.get_recipe(name)["chapter"] == int(notebook[:2])
+
+
+def test_shared_recipe_is_what_fit_gets() -> None:
+    settings = rec.fit_settings("alexnet")
+    for key in ("lr", "batch_size", "optimizer", "weight_decay", "schedule", "seed"):
+        assert settings[key] == rec.SHARED[key]
+    assert settings["augment"] is rec.AUGMENTS[rec.SHARED["augment"]]
