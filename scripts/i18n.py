@@ -11,7 +11,8 @@ is not in the cache).
 
 Usage (from the repository root; run builds under ``heavy``):
   python scripts/i18n.py extract DIR        the .pot templates of the current English, in DIR
-  python scripts/i18n.py update             extract, then ``sphinx-intl update`` the catalogues
+  python scripts/i18n.py update [DOC ...]   extract, then ``sphinx-intl update`` the catalogues
+                                            (only those of DOC, e.g. chapters/16_alexnet)
   python scripts/i18n.py html [--out DIR]   the Korean edition (default book/_build/html/ko)
   python scripts/i18n.py notebooks [--out DIR]   the Korean notebooks (default
                                             book/_build/html/ko/notebooks)
@@ -83,14 +84,31 @@ def extract(pot_dir: Path, root: Path = ROOT, config: Path | None = None,
     return status
 
 
-def update(root: Path = ROOT) -> int:
-    """Extract, then merge the templates into book/locales/ko (sphinx-intl update)."""
+def update(root: Path = ROOT, only: list[str] | None = None) -> int:
+    """Extract, then merge the templates into book/locales/ko (sphinx-intl update).
+
+    ``only`` (documents such as ``chapters/16_alexnet``) limits the merge to their
+    catalogues, so that people translating other pages at the same time are not disturbed.
+    """
     with tempfile.TemporaryDirectory() as pot:
         status = extract(Path(pot), root)
         if status:
             return status
-        return subprocess.run([sys.executable, "-m", "sphinx_intl", "update", "-p", pot,
-                               "-l", LANG, "-d", str(LOCALES), "-w", "88"],
+        source = Path(pot)
+        if only:
+            picked = Path(pot) / "_only"
+            for doc in only:
+                doc = doc.removesuffix(".ipynb").removesuffix(".md").removesuffix(".pot")
+                template = Path(pot) / f"{doc}.pot"
+                if not template.exists():
+                    print(f"no messages for {doc!r}: name a document such as "
+                          "chapters/16_alexnet or book/errata", file=sys.stderr)
+                    return 2
+                (picked / template.parent.relative_to(pot)).mkdir(parents=True, exist_ok=True)
+                shutil.copy(template, picked / f"{doc}.pot")
+            source = picked
+        return subprocess.run([sys.executable, "-m", "sphinx_intl", "update", "-p",
+                               str(source), "-l", LANG, "-d", str(LOCALES), "-w", "88"],
                               check=False).returncode
 
 
@@ -309,7 +327,9 @@ def main(argv: list[str] | None = None) -> int:
     sub = ap.add_subparsers(dest="cmd", required=True)
     p = sub.add_parser("extract")
     p.add_argument("dir", type=Path)
-    sub.add_parser("update")
+    p = sub.add_parser("update")
+    p.add_argument("only", nargs="*", help="documents to update (default: all), "
+                   "e.g. chapters/16_alexnet book/errata")
     p = sub.add_parser("html")
     p.add_argument("--out", type=Path, default=KO_HTML)
     p.add_argument("--cache", type=Path, default=CACHE)
@@ -322,7 +342,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.cmd == "extract":
         return extract(args.dir)
     if args.cmd == "update":
-        return update()
+        return update(only=args.only)
     if args.cmd == "html":
         return html(args.out, args.doctrees, args.cache, args.config, args.toc)
     return notebooks(args.out)
