@@ -40,6 +40,7 @@ COMPLETE = [
     "chapters/08_losses_backprop",
     "chapters/09_optimizers",
     "chapters/10_augmentation",
+    "chapters/27_visualizing",
 ]
 # (document, English term): why the Korean term is not used there.
 GLOSSARY_EXCEPTIONS: dict[tuple[str, str], str] = {
