@@ -40,7 +40,9 @@ COMPLETE = [
     "chapters/08_losses_backprop",
     "chapters/09_optimizers",
     "chapters/10_augmentation",
+    "chapters/11_training_loop",
     "chapters/27_visualizing",
+    "chapters/28_training_at_scale",
 ]
 # (document, English term): why the Korean term is not used there.
 GLOSSARY_EXCEPTIONS: dict[tuple[str, str], str] = {
