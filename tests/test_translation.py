@@ -41,6 +41,7 @@ COMPLETE = [
     "chapters/09_optimizers",
     "chapters/10_augmentation",
     "chapters/11_training_loop",
+    "chapters/12_initialisation",
     "chapters/27_visualizing",
     "chapters/28_training_at_scale",
 ]
