@@ -80,8 +80,50 @@ def extract(pot_dir: Path, root: Path = ROOT, config: Path | None = None,
     with tempfile.TemporaryDirectory() as doctrees:
         status = sphinx_build("gettext", pot_dir, Path(doctrees),
                               {"nb_execution_mode": "off"}, root, config, toc)
+    if status == 0:
+        exercise_templates(pot_dir, root)
     print(f"gettext extraction: {time.monotonic() - start:.0f} s")
     return status
+
+
+def notebook_messages(path: Path) -> list[str]:
+    """The messages of a notebook that is no page of the book (an exercise set): each
+    paragraph, heading, list item and table cell of its markdown cells that holds English
+    prose, cut as :func:`translate_markdown` looks them up."""
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    out: list[str] = []
+    for cell in nb["cells"]:
+        if cell["cell_type"] != "markdown":
+            continue
+        for block in re.split(r"\n[ \t]*\n", "".join(cell["source"])):
+            for kind, _, seg in segments(block):
+                if kind == "row":
+                    texts = [c.strip() for c in seg[0].strip().strip("|").split("|")]
+                elif kind == "text":
+                    texts = ["\n".join(x.strip() for x in seg)]
+                else:
+                    continue
+                out += [t for t in texts if needs_translation(t) and t not in out]
+    return out
+
+
+def exercise_templates(pot_dir: Path, root: Path = ROOT) -> int:
+    """Write ``exercises/<set>.pot`` for every student notebook of exercises/ (they are not
+    pages of the book, so Sphinx's gettext builder does not see them); returns how many."""
+    from babel.messages.catalog import Catalog
+    from babel.messages.pofile import write_po
+
+    count = 0
+    for path in sorted((root / "exercises").glob("ex*.ipynb")):
+        catalog = Catalog(project="cnnbook", charset="utf-8")
+        for msgid in notebook_messages(path):
+            catalog.add(msgid, locations=[(f"exercises/{path.name}", 0)])
+        target = Path(pot_dir) / "exercises" / f"{path.stem}.pot"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with open(target, "wb") as f:
+            write_po(f, catalog, width=88)
+        count += 1
+    return count
 
 
 def update(root: Path = ROOT, only: list[str] | None = None) -> int:

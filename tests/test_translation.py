@@ -30,6 +30,7 @@ COMPLETE = [
     "book/exercises",
     "book/glossary",
     "book/errata",
+    "book/instructor/slides",
     "chapters/01_why_cnns",
     "chapters/02_filters",
     "chapters/03_convolution",
@@ -42,6 +43,7 @@ COMPLETE = [
     "chapters/10_augmentation",
     "chapters/11_training_loop",
     "chapters/12_initialisation",
+    "chapters/13_batch_norm",
     "chapters/27_visualizing",
     "chapters/28_training_at_scale",
 ]
@@ -49,6 +51,7 @@ COMPLETE = [
 GLOSSARY_EXCEPTIONS: dict[tuple[str, str], str] = {
     ("book/glossary", "1x1 convolution"): "1x1 합성곱: the Korean of Convolution",
     ("book/errata", "1x1 convolution"): "1x1 합성곱: the Korean of Convolution",
+    ("book/instructor/slides", "Class"): "in class: the lecture, not a category (수업)",
 }
 
 
@@ -169,7 +172,7 @@ def test_glossary_terms_used(doc: str) -> None:
     assert not problems, f"{doc}: glossary terms not used:\n  " + "\n  ".join(problems)
 
 
-@pytest.mark.parametrize("doc", [d for d in COMPLETE if d.startswith("chapters/")])
+@pytest.mark.parametrize("doc", [d for d in COMPLETE if d.startswith(("chapters/", "exercises/"))])
 def test_korean_notebook(doc: str) -> None:
     """The Korean notebook keeps exactly the English code cells and no English prose."""
     english = ROOT / f"{doc}.ipynb"
@@ -179,6 +182,21 @@ def test_korean_notebook(doc: str) -> None:
     assert [c["source"] for c in korean["cells"] if c["cell_type"] == "code"] == code
     assert not left, f"{doc}: English prose left in the Korean notebook:\n  " + "\n  ".join(
         paragraph(x) for x in left)
+
+
+def test_exercise_templates_hold_every_prose_paragraph(tmp_path: Path) -> None:
+    """An exercise set's catalogue has a message for every English paragraph of its student
+    notebook: translating them all leaves no English in the Korean notebook."""
+    assert i18n.exercise_templates(tmp_path) >= 8
+    for pot in sorted((tmp_path / "exercises").glob("*.pot")):
+        ids = list(messages(pot))
+        assert ids, pot.name
+        nb = json.loads((ROOT / "exercises" / f"{pot.stem}.ipynb").read_text(encoding="utf-8"))
+        for cell in nb["cells"]:
+            if cell["cell_type"] == "markdown":
+                _, left = i18n.translate_markdown("".join(cell["source"]),
+                                                  dict.fromkeys(ids, "번역"))
+                assert not left, (pot.stem, left)
 
 
 def test_translate_markdown() -> None:
