@@ -6,14 +6,15 @@
     python scripts/student_edition.py --where          # print "OWNER/NAME BRANCH" to publish to
 
 The tree holds the book (``book/``, ``chapters/``, ``results/``), the student notebooks of
-``exercises/`` with their public tests, the ``utils`` package with ``pyproject.toml`` and the
-requirements, the scripts that set up and build the book, a README of its own, and the
-student part of ``exercises/README.md``. It holds no ``solutions/`` (reference solutions,
-hidden tests, answer keys), no instructor page (``INSTRUCTOR_ONLY``, also taken out of its
-``book/_toc.yml``), no autograder, no unit tests and no instructor tooling. The files come
-from the working tree (tracked and untracked files that git does not ignore); it is
-published to the repository ``repository.url`` of ``book/_config.yml`` (README,
-"Publishing").
+``exercises/`` with their public tests, the Korean copies of the chapter and exercise
+notebooks (``ko/``, opened by the Korean pages' launch buttons), the ``utils`` package
+with ``pyproject.toml`` and the requirements, the scripts that set up and build the book,
+a README of its own, and the student part of ``exercises/README.md``. It holds no
+``solutions/`` (reference solutions, hidden tests, answer keys), no instructor page
+(``INSTRUCTOR_ONLY``, also taken out of its ``book/_toc.yml``), no autograder, no unit
+tests and no instructor tooling. The files come from the working tree (tracked and
+untracked files that git does not ignore); it is published to the repository
+``repository.url`` of ``book/_config.yml`` (README, "Publishing").
 
 ``--check`` (and every build) looks for leaks: files under a ``solutions/`` folder,
 otter's marker comments, and every line under ``solutions/`` that students may not see:
@@ -218,7 +219,7 @@ def build(out: Path, root: Path = ROOT, book_url: str | None = None) -> list[str
     title = str(yaml.safe_load((root / "book" / "_config.yml").read_text())["title"])
     (out / "README.md").write_text(student_readme(title, repo.url, repo.branch, book_url))
     prune_toc(out)
-    written = [*chosen, "README.md"]
+    written = [*chosen, "README.md", *korean_notebooks(out, root)]
     readme = root / "exercises" / "README.md"
     if readme.is_file():
         (out / "exercises" / "README.md").write_text(
@@ -228,6 +229,31 @@ def build(out: Path, root: Path = ROOT, book_url: str | None = None) -> list[str
     if leaks:
         raise ValueError("the student edition would leak answers:\n" + "\n".join(leaks[:20]))
     return sorted(written)
+
+
+KOREAN = "ko"
+"""Folder of the Korean chapter and exercise notebooks in the edition (``ko/chapters``,
+``ko/exercises``): the Korean pages' launch buttons open them (scripts/i18n.py)."""
+
+
+def korean_notebooks(out: Path, root: Path = ROOT) -> list[str]:
+    """Write the Korean copies of the chapter and student exercise notebooks into
+    ``out/ko`` (markdown from book/locales/ko, code unchanged); returns their paths."""
+    spec = importlib.util.spec_from_file_location("i18n", root / "scripts" / "i18n.py")
+    assert spec is not None and spec.loader is not None
+    i18n = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(i18n)
+    written = []
+    for folder in ("chapters", "exercises"):
+        for path in sorted((root / folder).glob("*.ipynb")):
+            nb, _ = i18n.korean_notebook(path, f"{folder}/{path.stem}",
+                                         root / "book" / "locales")
+            target = out / KOREAN / folder / path.name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(json.dumps(nb, ensure_ascii=False, indent=1) + "\n",
+                              encoding="utf-8")
+            written.append(target.relative_to(out).as_posix())
+    return written
 
 
 # --------------------------------------------------------------------------- leaks

@@ -201,6 +201,16 @@ def test_the_student_edition_holds_the_public_tree_only(edition: Path) -> None:
     expected |= {p.relative_to(ROOT).as_posix()
                  for p in (ROOT / "exercises" / "tests").glob("*/*.py")}
     assert expected <= files, sorted(expected - files)
+    # The Korean copies the Korean pages' launch buttons open: the same code cells.
+    for english in [*(ROOT / "chapters").glob("*.ipynb"), *(ROOT / "exercises").glob("ex*.ipynb")]:
+        korean = edition / se.KOREAN / english.relative_to(ROOT)
+        assert korean.is_file(), korean
+        code = [[c["source"] for c in json.loads(p.read_text())["cells"]
+                 if c["cell_type"] == "code"] for p in (english, korean)]
+        assert code[0] == code[1], korean
+    first = json.loads((edition / se.KOREAN / "chapters" / "01_why_cnns.ipynb").read_text())
+    title = next(c for c in first["cells"] if c["cell_type"] == "markdown")
+    assert re.search("[\uac00-\ud7a3]", "".join(title["source"])), title
     tops = {f.split("/")[0] for f in files}
     for absent in ("solutions", "tests", ".github", ".ci", "CONTRIBUTING.md"):
         assert absent not in tops, absent
