@@ -193,7 +193,7 @@ def html(out: Path = KO_HTML, doctrees: Path = KO_DOCTREES, cache: Path = CACHE,
     overrides = {"language": LANG, "nb_execution_mode": "cache",
                  "nb_execution_cache_path": str(cache), **KO_CONFIG,
                  # The launch buttons (Colab, Binder) open the Korean notebooks, which the
-                 # student edition carries under ko/ (scripts/student_edition.py).
+                 # student edition carries under ko/ (README, "Publishing").
                  "html_theme_options.path_to_docs": KO_NOTEBOOKS}
     start = time.monotonic()
     # sphinx-external-toc adds the captions after Sphinx translated the page: the Korean
