@@ -240,6 +240,21 @@ def check(page: Path, dom: str, content: bool = True) -> list[str]:
     return problems
 
 
+INTERFACE = ("On this page", "Back to top", "Search this book", "Skip to main content",
+             "Print to PDF", "Download source file", "Toggle navigation", "previous page",
+             "next page", "Color mode")
+"""Interface strings of Sphinx and the themes that a Korean page must show in Korean."""
+
+
+def check_interface(page: Path, dom: str) -> list[str]:
+    """English interface strings left on a page whose language is Korean."""
+    if not re.search(r"<html[^>]*\blang=\"ko\"", dom):
+        return []
+    left = [s for s in INTERFACE if s in dom]
+    return [f"interface strings still in English on a Korean page: {', '.join(left)} "
+            "(book/locales/ko/LC_MESSAGES/sphinx.po)"] if left else []
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("pages", nargs="*", help="default: chapter 1 and every page with a slider")
@@ -271,7 +286,8 @@ def main(argv: list[str] | None = None) -> int:
             args.screenshot.mkdir(parents=True, exist_ok=True)
             shot = args.screenshot / (page.stem + ".png")
         found = probe(exe, page)
-        problems = (check(page, render(exe, page, shot), not args.no_formulas)
+        dom = render(exe, page, shot)
+        problems = (check(page, dom, not args.no_formulas) + check_interface(page, dom)
                     + check_sliders(page, exe, found) + check_width(page, found)
                     + check_hangul(page, probe_hangul(exe, page)))
         for problem in problems:

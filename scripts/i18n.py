@@ -43,6 +43,9 @@ KO_NOTEBOOKS = "ko"
 # What the Korean edition says differently from the English configuration.
 KO_CONFIG = {
     "html_title": "합성곱 신경망: 실행하며 배우는 교과서",
+    # The themes' interface strings come from book/locales/ko/LC_MESSAGES/sphinx.po; the
+    # search box's placeholder is a theme option.
+    "html_theme_options.search_bar_text": "이 책에서 검색...",
 }
 
 

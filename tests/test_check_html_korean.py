@@ -45,7 +45,10 @@ def build(folder: Path, language: str) -> Path:
               "sphinx": {"extra_extensions": ["utils.i18n"], "config": {
                   "language": language, "html_static_path": ["_static_book"],
                   "html_css_files": ["book.css"],
-                  "html_js_files": ["language-switch.js"]}}}
+                  "html_js_files": ["language-switch.js"],
+                  # The book's catalogues, for the themes' interface strings (sphinx.po).
+                  "locale_dirs": [str(ROOT / "book" / "locales")],
+                  "html_theme_options": {"search_bar_text": "이 책에서 검색..."}}}}
     (folder / "_config.yml").write_text(yaml.safe_dump(config, allow_unicode=True),
                                         encoding="utf-8")
     subprocess.run(["jupyter-book", "build", str(folder), "--path-output", str(folder)],
@@ -62,6 +65,20 @@ def test_korean_pages_pass(korean: Path) -> None:
     assert check_html.main(["--html", str(korean), "--no-formulas", "index.html",
                             "pooling.html", "--search", "풀링=pooling",
                             "--search", "수용장=other"]) == 0
+
+
+def test_interface_strings_are_korean(korean: Path) -> None:
+    """Sphinx's and the themes' own strings (book/locales/ko/LC_MESSAGES/sphinx.po) are
+    Korean on a Korean page; an English one left over fails the check."""
+    exe = check_html.browser()
+    assert exe is not None
+    page = korean / "pooling.html"
+    dom = check_html.render(exe, page)
+    assert check_html.check_interface(page, dom) == []
+    assert "맨 위로" in dom and "이 책에서 검색" in dom
+    assert check_html.check_interface(page, dom + "Back to top") != []
+    assert check_html.check_interface(page, dom.replace('lang="ko"', 'lang="en"')
+                                      + "Back to top") == []
 
 
 def test_hangul_without_web_font_fails(korean: Path) -> None:
