@@ -484,6 +484,8 @@ class Grade:
     detail: str = ""
     seconds: float = 0.0
     interrupted_cells: int = 0
+    error_cells: int = 0
+    """Cells of the submission that raised an error (grading goes on after them)."""
 
     @property
     def total(self) -> float:
@@ -584,7 +586,8 @@ def grade_one(autograder_zip: Path, submission: Path, questions_points: dict[str
     scores = dict(zeros)
     scores.update({q: float(s) for q, s in result["scores"].items() if q in scores})
     return Grade(submission.name, scores, dict(questions_points), result["status"],
-                 result["detail"], seconds, result.get("interrupted_cells", 0))
+                 result["detail"], seconds, result.get("interrupted_cells", 0),
+                 result.get("error_cells", 0))
 
 
 def grade_folder(name: str, folder: Path, out_csv: Path | None = None, *,
@@ -664,10 +667,17 @@ def _worker(autograder_zip: str, submission: str, out_json: str, cell_timeout: f
     import nbconvert.preprocessors as pre
     import otter.execute.preprocessor as grading
 
-    state = {"interrupted": 0}
+    state = {"interrupted": 0, "errors": 0}
 
     class GuardedExecutePreprocessor(pre.ExecutePreprocessor):
-        """Interrupt a cell that runs past ``cell_timeout``; give up if it still runs."""
+        """Interrupt a cell that runs past ``cell_timeout``; give up if it still runs; count
+        the cells that raise."""
+
+        def preprocess_cell(self, cell: object, resources: object, index: int) -> object:
+            cell, resources = super().preprocess_cell(cell, resources, index)
+            if any(o.get("output_type") == "error" for o in cell.get("outputs", [])):
+                state["errors"] += 1
+            return cell, resources
 
         def __init__(self, **kw: object) -> None:
             super().__init__(**kw)
@@ -705,6 +715,7 @@ def _worker(autograder_zip: str, submission: str, out_json: str, cell_timeout: f
     except Exception as e:  # noqa: BLE001 (any failure of a submission is a grade of zero)
         result.update(status="error", detail=f"{type(e).__name__}: {e}"[:500])
     result["interrupted_cells"] = state["interrupted"]
+    result["error_cells"] = state["errors"]
     Path(out_json).write_text(json.dumps(result))
     return 0
 

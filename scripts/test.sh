@@ -9,7 +9,9 @@ export CNNBOOK_QUICK=1 CNNBOOK_PROGRESS=0 MPLBACKEND=Agg PYTHONHASHSEED=0 CNNBOO
 python3 -m ruff check utils tests scripts
 python3 scripts/strip_outputs.py --check
 # Each notebook runs once: the chapters with sliders under the book build's own executor
-# (tests/test_build_execution.py, which fails on any failing cell just as nbval does),
+# (tests/test_build_execution.py, which fails on any failing cell just as nbval does), the
+# exercise sets' instructor notebooks (solutions/ex*.ipynb) under otter, which runs every
+# cell and then the hidden tests too (tests/test_exercises.py: full marks, in quick mode),
 # every other notebook under nbval. Arguments, if any, go to pytest and select freely.
 ignore=()
 if [ $# = 0 ]; then
@@ -17,6 +19,7 @@ if [ $# = 0 ]; then
 import build_check
 for nb in build_check.slider_chapters():
     print("--ignore=" + nb.relative_to(build_check.ROOT).as_posix())')
+  for nb in solutions/ex*.ipynb; do ignore+=("--ignore=$nb"); done
 fi
 # Two workers, one per core, each notebook whole in one worker (--dist loadfile: its cells
 # share a kernel), one thread each (two workers of two threads on two cores fight over them).

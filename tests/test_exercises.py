@@ -179,11 +179,14 @@ def test_solutions_get_full_marks_and_untouched_notebooks_zero(
             jobs.append((a.autograder_zip, folder / sub, points, {}))
     grades = _grade_many(jobs)
     for (_, sub, points, _), g in zip(jobs, grades):
-        label = f"{sub.parent.name}/{sub.name}: {g.status} {g.detail} {g.scores}"
+        label = (f"{sub.parent.name}/{sub.name}: {g.status} {g.detail} {g.scores}, "
+                 f"{g.error_cells} cells raised")
         assert g.status == "ok" and not g.detail, label
         assert set(g.scores) == set(points), label
         if sub.name == "solution.ipynb":
-            assert g.scores == points, label
+            # Every cell ran without an error (the instructor notebooks run here, not
+            # under nbval: scripts/test.sh), and every public and hidden test passed.
+            assert g.scores == points and g.error_cells == 0, label
         else:
             assert all(s == 0 for s in g.scores.values()), label
 
@@ -243,6 +246,7 @@ def test_bad_submissions_are_graded_without_stopping_the_others(
     looped = by_name["loops"]
     assert looped.status == "ok" and looped.interrupted_cells == 1, report
     assert looped.scores["q6"] == 0 and looped.total == full - points["q6"], report
+    assert by_name["good"].error_cells == 0 and by_name["raises"].error_cells >= 1, report
     deaf_grade = by_name["ignores_interrupt"]
     assert deaf_grade.status == "timeout" and deaf_grade.total == 0, report
     deleted = by_name["deletes"]
