@@ -36,6 +36,7 @@ from utils.models.recipes import (  # noqa: E402
     get_recipe,
     markdown_table,
     measure,
+    recipe_metadata,
     train_recipe,
 )
 from utils.results import record_result, results_dir  # noqa: E402
@@ -72,12 +73,12 @@ def main(argv: list[str] | None = None) -> int:
         bar.set_postfix_str(name)
         model, hist = train_recipe(name, train, test, epochs=epochs, verbose=False)
         numbers = measure(model, hist)
-        results[name] = {**numbers, "epochs": len(hist.epoch),
+        results[name] = {**numbers, **recipe_metadata(name, len(hist.epoch)),
                          "source": "benchmark (quick)" if args.quick else "benchmark"}
         tqdm.write(f"{get_recipe(name)['label']:<28} accuracy {numbers['accuracy']:.4f}  "
                    f"{numbers['seconds']:7.1f} s  {numbers['examples_per_sec']:8,.0f} ex/s")
         if args.record and not args.quick:
-            record_result(name, **numbers, epochs=len(hist.epoch), force=True)
+            record_result(name, **numbers, **recipe_metadata(name, len(hist.epoch)), force=True)
     rows = comparison_rows(results, order=names)
     out = args.out or results_dir()
     meta = dict(date=time.strftime("%Y-%m-%d %H:%M:%S"), machine=platform.machine(),

@@ -160,9 +160,32 @@ def test_width_option() -> None:
         create("resnet18", size="small", width=0)
 
 
+def test_stochastic_depth_per_batch_skips_the_branch() -> None:
+    torch.manual_seed(0)
+    drop = DropPath(0.25).train()
+    draws = [drop.keep_branch() for _ in range(4000)]
+    assert abs(sum(draws) / 4000 - 0.75) < 0.03
+    assert torch.equal(drop(torch.ones(2, 1, 1, 1)), torch.full((2, 1, 1, 1), 4 / 3))
+    assert drop.eval().keep_branch() and DropPath(0.5, mode="example").train().keep_branch()
+    with pytest.raises(ValueError):
+        DropPath(0.5, mode="row")
+    # a block whose branch is dropped returns relu(x) without running its convolutions
+    block = BasicBlock(4, 4, drop_path=0.5).train()
+    calls = []
+    block.conv1.register_forward_hook(lambda *_: calls.append(1))
+    x = torch.randn(2, 4, 5, 5)
+    torch.manual_seed(1)
+    outs = [block(x) for _ in range(200)]
+    skipped = [torch.equal(o, torch.relu(x)) for o in outs]
+    assert len(calls) == 200 - sum(skipped) and 70 < sum(skipped) < 130
+    block.eval()
+    with torch.no_grad():
+        assert not torch.equal(block(x), torch.relu(x))  # evaluation: every branch kept
+
+
 def test_stochastic_depth() -> None:
     torch.manual_seed(0)
-    drop = DropPath(0.5).train()
+    drop = DropPath(0.5, mode="example").train()
     out = drop(torch.ones(4000, 1, 1, 1))
     kept = (out != 0).float().mean().item()
     assert abs(kept - 0.5) < 0.05
@@ -282,10 +305,26 @@ def test_comparison_table() -> None:
     rows = rec.comparison_rows({"dpn": numbers, "resnet18": {**numbers, "source": "x"}})
     assert [r["name"] for r in rows] == ["resnet18", "dpn"]  # recipe (chapter) order
     assert rows[0]["label"] == rec.RECIPES["resnet18"]["label"] and rows[0]["chapter"] == 21
+    assert [r["shared"] for r in rows] == [False, False]  # no recipe recorded: an older run
     table = rec.markdown_table(rows)
     assert table.count("\n") == 4 and "| 1,000 | 2.0 | 1.5 | 123 | 0.9000 | x |" in table
+    shared = {**numbers, **rec.recipe_metadata("dpn")}
+    rows = rec.comparison_rows({"dpn": shared, "resnet18": {**shared, "epochs": 1}})
+    assert [(r["name"], r["shared"], r["recipe"]) for r in rows] == [
+        ("resnet18", False, "shared"), ("dpn", True, "shared")]  # 1 epoch is not the recipe
+    assert "| shared | 4 | adamw | 1,000 |" in rec.markdown_table(rows)
     with pytest.raises(ValueError, match="lacks accuracy"):
         rec.comparison_rows({"resnet18": {k: v for k, v in numbers.items() if k != "accuracy"}})
+
+
+def test_recipe_metadata_and_trained_with_shared() -> None:
+    meta = rec.recipe_metadata("resnet18")
+    assert meta == dict(recipe="shared", epochs=rec.SHARED["epochs"], lr=rec.SHARED["lr"],
+                        optimizer=rec.SHARED["optimizer"])
+    assert rec.trained_with_shared(meta)
+    assert rec.recipe_metadata("resnet18", epochs=1)["recipe"] == "own"
+    assert not rec.trained_with_shared({**meta, "lr": 0.05})
+    assert not rec.trained_with_shared({"epochs": 4, "optimizer": "adamw"})  # no recipe named
 
 
 def test_book_models_cover_part_three() -> None:

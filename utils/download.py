@@ -65,3 +65,23 @@ def fetch_url(url: str, timeout: float = 30.0) -> bytes:
     """Download ``url`` into memory (the caller verifies and writes it atomically)."""
     with urllib.request.urlopen(url, timeout=timeout) as response:  # noqa: S310 (fixed URLs)
         return response.read()
+
+
+def download(url: str, path: str | os.PathLike[str], md5: str | None,
+             timeout: float = 120.0) -> Path:
+    """The file ``path``, downloaded from ``url`` the first time and checked against ``md5``.
+
+    A file already at ``path`` is checked too (a truncated copy from an interrupted run is
+    reported, not used). A fresh download is written only after its checksum matches
+    (atomically: a crash leaves no half-written file). Raises :class:`ChecksumError` for
+    a wrong checksum and ``OSError`` (``urllib.error.URLError``) when offline.
+    """
+    path = Path(path)
+    if path.is_file():
+        if md5 is not None and md5_file(path) != md5:
+            raise ChecksumError(f"{path}: MD5 is {md5_file(path)}, expected {md5}. The file is "
+                                "corrupt or incomplete; delete it and run again.")
+        return path
+    data = fetch_url(url, timeout=timeout)
+    check_md5(data, md5, url)
+    return atomic_write_bytes(path, data)

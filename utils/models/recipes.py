@@ -225,11 +225,40 @@ COLUMNS = ("params", "flops", "seconds", "examples_per_sec", "accuracy")
 """The numbers every model of the comparison reports (see :func:`measure`)."""
 
 
+RECIPE_KEYS = ("epochs", "lr", "optimizer")
+"""The recipe settings a recorded result states (besides ``recipe="shared"``)."""
+
+
+def trained_with_shared(numbers: dict[str, Any]) -> bool:
+    """Whether a recorded result says it was trained with :data:`SHARED`: it names
+    ``recipe="shared"`` and every setting of :data:`RECIPE_KEYS` it records is the shared
+    one (results recorded before the shared recipe name no recipe and are not)."""
+    if numbers.get("recipe") != "shared":
+        return False
+    return all(numbers[k] == SHARED[k] for k in RECIPE_KEYS if k in numbers)
+
+
+def recipe_metadata(name: str, epochs: int | None = None) -> dict[str, Any]:
+    """What a recorded result of recipe ``name`` says about how it was trained:
+    ``recipe`` (``"shared"`` when the recipe is :data:`SHARED` and ran its full number of
+    epochs, else ``"own"``) and the :data:`RECIPE_KEYS` settings (``epochs`` defaults to
+    the recipe's)."""
+    recipe = get_recipe(name)
+    epochs = recipe["epochs"] if epochs is None else epochs
+    shared = is_shared(name) and epochs == SHARED["epochs"]
+    return dict(recipe="shared" if shared else "own", epochs=epochs, lr=recipe["lr"],
+                optimizer=recipe["optimizer"])
+
+
 def comparison_rows(results: dict[str, dict[str, Any]],
                     order: list[str] | None = None) -> list[dict[str, Any]]:
-    """One row per model: its label, chapter, source and the :data:`COLUMNS`.
+    """One row per model: its label, chapter, recipe, source and the :data:`COLUMNS`.
 
-    ``results`` maps a recipe name to its measured numbers (plus, optionally, ``source``).
+    ``results`` maps a recipe name to its measured numbers (plus, optionally, ``source``
+    and the recipe it was trained with: ``recipe``, ``epochs``, ``lr``, ``optimizer``).
+    Each row's ``shared`` says whether it was trained with :data:`SHARED`
+    (:func:`trained_with_shared`), ``recipe`` says so in words, and ``epochs`` and
+    ``optimizer`` are the recorded ones (``None`` when not recorded).
     Rows follow ``order`` (default: the order of :data:`RECIPES`, then the rest sorted).
     """
     names = order or ([n for n in RECIPES if n in results]
@@ -242,19 +271,27 @@ def comparison_rows(results: dict[str, dict[str, Any]],
             raise ValueError(f"result {name!r} lacks {', '.join(missing)}; record it with "
                              "record_result(name, **measure(model, history))")
         recipe = RECIPES.get(name, {})
+        shared = trained_with_shared(numbers)
         rows.append(dict(name=name, label=recipe.get("label") or name,
                          chapter=recipe.get("chapter"), source=numbers.get("source", ""),
+                         shared=shared, recipe="shared" if shared else
+                         str(numbers.get("recipe") or "own (older run)"),
+                         epochs=numbers.get("epochs"), optimizer=numbers.get("optimizer"),
                          **{c: numbers[c] for c in COLUMNS}))
     return rows
 
 
 def markdown_table(rows: list[dict[str, Any]]) -> str:
-    """The rows of :func:`comparison_rows` as a Markdown table."""
-    head = ("| model | chapter | parameters | MFLOPs | training s | examples/s | accuracy | "
-            "source |\n|---|---:|---:|---:|---:|---:|---:|---|")
+    """The rows of :func:`comparison_rows` as a Markdown table (a column stays empty
+    where a result did not record that setting)."""
+    head = ("| model | chapter | recipe | epochs | optimizer | parameters | MFLOPs | "
+            "training s | examples/s | accuracy | source |\n"
+            "|---|---:|---|---:|---|---:|---:|---:|---:|---:|---|")
     lines = [head]
     for r in rows:
-        lines.append(f"| {r['label']} | {r['chapter'] or ''} | {r['params']:,} | "
+        epochs = "" if r.get("epochs") is None else r["epochs"]
+        lines.append(f"| {r['label']} | {r['chapter'] or ''} | {r.get('recipe', '')} | "
+                     f"{epochs} | {r.get('optimizer') or ''} | {r['params']:,} | "
                      f"{r['flops'] / 1e6:,.1f} | {r['seconds']:,.1f} | "
                      f"{r['examples_per_sec']:,.0f} | {r['accuracy']:.4f} | {r['source']} |")
     return "\n".join(lines) + "\n"
