@@ -12,7 +12,9 @@ shape (stride 2 or more channels) the shortcut is a 1x1 convolution with batch n
   BN -> ReLU -> conv (He et al., "Identity Mappings in Deep Residual Networks", 2016), so
   nothing but the addition touches the shortcut path.
 - :class:`DropPath`: stochastic depth (Huang et al. 2016): in training, each block's
-  residual branch is dropped for a random subset of the examples of a batch.
+  residual branch is dropped for the whole mini-batch (the paper's version, and the
+  dropped branch is not computed at all) or, with ``mode="example"``, for a random subset
+  of the examples of a batch (the form later networks use, which computes every branch).
 
 Full-size networks (ImageNet, 224x224, 1000 classes) reproduce torchvision's parameter
 counts: ResNet-18/34/50/101/152 11,689,512 / 21,797,672 / 25,557,032 / 44,549,160 /
@@ -55,25 +57,46 @@ def conv1x1(in_channels: int, out_channels: int, stride: int = 1) -> nn.Conv2d:
 class DropPath(nn.Module):
     """Stochastic depth for one residual branch.
 
-    In training, each example's branch output is zeroed with probability ``p`` and the
-    survivors are scaled by ``1 / (1 - p)`` (so that at test time, when every branch is
-    kept, the expected output is unchanged). In evaluation it does nothing.
+    ``mode="batch"`` (the default) is the paper's version (Huang et al., "Deep Networks with
+    Stochastic Depth", 2016): for each mini-batch the whole branch is dropped with
+    probability ``p``. A block asks :meth:`keep_branch` before computing its branch and, if
+    the answer is no, returns the shortcut alone, so a dropped branch costs no time. A
+    surviving branch is scaled by ``1 / (1 - p)``; the paper instead scales by ``1 - p`` at
+    test time, which is the same in expectation and leaves the test-time network untouched.
+
+    ``mode="example"`` drops the branch of each example independently (the "drop path" of
+    FractalNet-style code and of later networks such as ConvNeXt): the branch is computed
+    for the whole batch and then zeroed for a random subset of examples. In evaluation both
+    modes do nothing.
     """
 
-    def __init__(self, p: float = 0.0):
+    MODES = ("batch", "example")
+
+    def __init__(self, p: float = 0.0, mode: str = "batch"):
         super().__init__()
         if not 0.0 <= p < 1.0:
             raise ValueError(f"drop_path is a probability in [0, 1), not {p}")
-        self.p = p
+        if mode not in self.MODES:
+            raise ValueError(f"mode must be 'batch' or 'example', not {mode!r}")
+        self.p, self.mode = p, mode
+
+    def keep_branch(self) -> bool:
+        """Whether this forward pass computes the branch: a fresh draw per call in training
+        with ``mode="batch"``, always ``True`` otherwise."""
+        if not self.training or self.p == 0.0 or self.mode == "example":
+            return True
+        return bool(torch.rand(()).item() >= self.p)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         if not self.training or self.p == 0.0:
             return x
+        if self.mode == "batch":  # the branch survived keep_branch(): scale it
+            return x / (1.0 - self.p)
         keep = torch.rand(x.shape[0], 1, 1, 1, device=x.device) >= self.p
         return x * keep.to(x.dtype) / (1.0 - self.p)
 
     def extra_repr(self) -> str:
-        return f"p={self.p:.3f}"
+        return f"p={self.p:.3f}, mode={self.mode}"
 
 
 class BasicBlock(nn.Module):
@@ -99,6 +122,8 @@ class BasicBlock(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         identity = x if self.shortcut is None else self.shortcut(x)
+        if not self.drop_path.keep_branch():  # stochastic depth: the whole branch dropped
+            return self.relu(identity)
         out = self.relu(self.bn1(self.conv1(x)))
         out = self.bn2(self.conv2(out))
         return self.relu(self.drop_path(out) + identity)
@@ -129,6 +154,8 @@ class Bottleneck(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         identity = x if self.shortcut is None else self.shortcut(x)
+        if not self.drop_path.keep_branch():  # stochastic depth: the whole branch dropped
+            return self.relu(identity)
         out = self.relu(self.bn1(self.conv1(x)))
         out = self.relu(self.bn2(self.conv2(out)))
         out = self.bn3(self.conv3(out))
@@ -162,6 +189,8 @@ class PreActBasicBlock(nn.Module):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         pre = torch.relu(self.bn1(x))
         identity = x if self.shortcut is None else self.shortcut(pre)
+        if not self.drop_path.keep_branch():  # stochastic depth: the whole branch dropped
+            return identity
         out = self.conv1(pre)
         out = self.conv2(self.relu(self.bn2(out)))
         return self.drop_path(out) + identity
@@ -191,6 +220,8 @@ class PreActBottleneck(nn.Module):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         pre = torch.relu(self.bn1(x))
         identity = x if self.shortcut is None else self.shortcut(pre)
+        if not self.drop_path.keep_branch():  # stochastic depth: the whole branch dropped
+            return identity
         out = self.conv1(pre)
         out = self.conv2(self.relu(self.bn2(out)))
         out = self.conv3(self.relu(self.bn3(out)))
@@ -228,8 +259,9 @@ class ResNet(nn.Module):
         small: 28x28 inputs: a 3x3 stem with stride 1, then a 2x2 max pool.
         groups, width_per_group: cardinality and per-group width of the 3x3 convolution
             of a bottleneck in the first stage (ResNeXt-50 32x4d: 32 and 4).
-        drop_path: stochastic depth; block ``i`` of ``n`` drops its branch with
-            probability ``drop_path * (i + 1) / n`` (the paper's linear decay rule).
+        drop_path: stochastic depth; in training, block ``i`` of ``n`` skips its branch for
+            a whole mini-batch with probability ``drop_path * (i + 1) / n`` (the paper's
+            linear decay rule; :class:`DropPath`).
     """
 
     def __init__(self, block: Block, layers: Sequence[int], num_classes: int = 1000,
