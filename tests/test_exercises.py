@@ -207,12 +207,15 @@ def test_bad_submissions_are_graded_without_stopping_the_others(
     a = assigned[name]
     points = ex.questions(name)
     solved = nbformat.read(a.solved_notebook, as_version=4)
-    loop = "while True:\n    pass"
+    # Endless but idle (sleeping, not spinning), so that waiting out the time limits costs
+    # no CPU; the limits stop a sleeping cell exactly as they stop a spinning one.
+    loop = "import time\nwhile True:\n    time.sleep(0.05)"
     deaf = "import signal\nsignal.signal(signal.SIGINT, signal.SIG_IGN)\n" + loop
     # A function that never returns when the tests call it (torch imported up front, so
     # that the hidden tests' own imports stay well inside the short test time limit).
     endless = _edit(_edit(solved, "q1", "import torch"), "q6",
-                    suffix="def receptive_field(kernels, strides=None):\n" + loop)
+                    suffix="def receptive_field(kernels, strides=None):\n"
+                    + "    import time\n    while True:\n        time.sleep(0.05)")
     subs = {
         "good": solved,
         "raises": _edit(solved, "q3", 'raise RuntimeError("my mistake")'),
