@@ -139,3 +139,23 @@ def test_resnet18_weights_from_a_local_server(server, tmp_path: Path, monkeypatc
     with pytest.raises(pretrained.PretrainedUnavailableError, match="expected 00000000"):
         pretrained.load_pretrained("resnet18")
     assert not (tmp_path / "cache" / "weights" / "bad.pth").exists()
+
+
+def test_extract_features_of_a_resnet() -> None:
+    """extract_features works for the zoo's ResNet-18 too (the online network): its last
+    stage, pooled, is what the classifier reads."""
+    from utils.models import create
+
+    torch.manual_seed(0)
+    net = create("resnet18", num_classes=10).eval()
+    pre = pretrained.Preprocess(mean=pretrained.IMAGENET_MEAN, std=pretrained.IMAGENET_STD)
+    images = torch.rand(3, 3, 32, 32)
+    pooled, maps = pretrained.extract_features(net, images, pre, 64, keep=("layer3",),
+                                               precision="fp32")
+    assert list(pooled) == ["stem", "layer1", "layer2", "layer3", "layer4"]
+    assert pooled["layer4"].shape == (3, 512) and maps["layer3"].shape == (3, 256, 4, 4)
+    with torch.no_grad():
+        logits = net.fc(pooled["layer4"])
+        assert torch.allclose(logits, net(pre.batch(images, 64)), atol=1e-4)
+    with pytest.raises(TypeError, match="neither"):
+        pretrained.stage_outputs(torch.nn.Linear(2, 2), torch.zeros(1, 2))

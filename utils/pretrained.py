@@ -41,7 +41,7 @@ __all__ = [
     "CorruptWeightsError", "EfficientNetLite", "PretrainedUnavailableError", "Preprocess",
     "WEIGHTS", "available", "convert_state_dict", "convert_torchvision_resnet",
     "efficientnet_lite0", "extract_features", "find_weights", "load_pretrained",
-    "sha256_file", "top_k",
+    "sha256_file", "stage_outputs", "top_k",
 ]
 
 
@@ -551,8 +551,29 @@ def available(name: str = "efficientnet_lite0") -> bool:
     return True
 
 
+def stage_outputs(model: nn.Module, x: torch.Tensor) -> dict[str, torch.Tensor]:
+    """Feature maps after each stage of ``model``, by name: ``EfficientNetLite.stage_outputs``
+    (``"stem"``, ``"stage1"`` ... ``"stage7"``, ``"head"``), or for the zoo's ResNets
+    (``utils.models.create("resnet18")``, which ``load_pretrained("resnet18")`` returns)
+    ``"stem"``, ``"layer1"`` ... ``"layer4"`` (the last after the network's final
+    normalisation, i.e. what its classifier pools)."""
+    if isinstance(model, EfficientNetLite):
+        return model.stage_outputs(x)
+    stages = getattr(model, "stages", None)
+    if stages is None or not hasattr(model, "stem"):
+        raise TypeError(f"stage_outputs: {type(model).__name__} is neither EfficientNetLite "
+                        "nor a zoo ResNet")
+    out = {"stem": model.stem(x)}
+    h = out["stem"]
+    for i, stage in enumerate(stages, start=1):
+        h = stage(h)
+        out[f"layer{i}"] = h
+    out[f"layer{len(stages)}"] = model.final(h)
+    return out
+
+
 @torch.no_grad()
-def extract_features(model: EfficientNetLite, images: torch.Tensor, preprocess: Preprocess,
+def extract_features(model: nn.Module, images: torch.Tensor, preprocess: Preprocess,
                      size: int, keep: Sequence[str] = (), batch_size: int = 250,
                      precision: str = "auto") -> tuple[dict[str, torch.Tensor],
                                                        dict[str, torch.Tensor]]:
@@ -576,7 +597,7 @@ def extract_features(model: EfficientNetLite, images: torch.Tensor, preprocess: 
     for i in range(0, len(images), batch_size):
         x = preprocess.batch(images[i:i + batch_size], size).to(device)
         with prec.autocast(device):
-            outs = model.stage_outputs(x.contiguous(memory_format=fmt))
+            outs = stage_outputs(model, x.contiguous(memory_format=fmt))
         for g, out in outs.items():
             pooled.setdefault(g, []).append(out.float().mean((2, 3)).cpu())
             if g in maps:
