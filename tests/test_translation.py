@@ -30,6 +30,7 @@ COMPLETE = [
     "book/exercises",
     "book/glossary",
     "book/errata",
+    "book/instructor/plan",
     "book/instructor/slides",
     "chapters/01_why_cnns",
     "chapters/02_filters",
@@ -52,6 +53,8 @@ GLOSSARY_EXCEPTIONS: dict[tuple[str, str], str] = {
     ("book/glossary", "1x1 convolution"): "1x1 합성곱: the Korean of Convolution",
     ("book/errata", "1x1 convolution"): "1x1 합성곱: the Korean of Convolution",
     ("book/instructor/slides", "Class"): "in class: the lecture, not a category (수업)",
+    ("book/instructor/plan", "Class"): "in class: the lecture, not a category (수업)",
+    ("book/instructor/plan", "1x1 convolution"): "1x1 합성곱: the Korean of Convolution, as in chapter 19's title",
 }
 
 
