@@ -159,3 +159,51 @@ def test_extract_features_of_a_resnet() -> None:
         assert torch.allclose(logits, net(pre.batch(images, 64)), atol=1e-4)
     with pytest.raises(TypeError, match="neither"):
         pretrained.stage_outputs(torch.nn.Linear(2, 2), torch.zeros(1, 2))
+
+
+def test_chapter_26_online_cell_against_a_local_server(server, tmp_path: Path,
+                                                       monkeypatch) -> None:
+    """The online cell of chapter 26, run as written, with the ResNet-18 weights and a
+    tiny CIFAR-10 served from 127.0.0.1: it downloads both, checks them and takes the
+    online path (the probes are stubbed: this tests the plumbing, not the accuracies)."""
+    import json
+
+    import utils.photos
+    from utils.data import ImageData
+    from utils.models import create
+
+    base, www, requests = server
+    archive = _archive(per_file=8)
+    (www / "cifar.tgz").write_bytes(archive)
+    buf = io.BytesIO()
+    theirs = {k.replace("stem.0.", "conv1.").replace("stem.1.", "bn1.")
+              .replace(".shortcut.", ".downsample."): v
+              for k, v in create("resnet18").state_dict().items()}
+    torch.save(theirs, buf)
+    (www / "r18.pth").write_bytes(buf.getvalue())
+    info = pretrained.WeightsInfo(filename="r18.pth", url=base + "r18.pth",
+                                  sha256=hashlib.sha256(buf.getvalue()).hexdigest()[:8])
+    monkeypatch.setitem(pretrained.WEIGHTS, "resnet18", info)
+    monkeypatch.setattr(utils.photos, "CIFAR10_URL", base + "cifar.tgz")
+    monkeypatch.setattr(utils.photos, "CIFAR10_MD5", md5_bytes(archive))
+    monkeypatch.setenv("CNNBOOK_DATA", str(tmp_path / "cache"))
+
+    nb = json.loads((Path(__file__).resolve().parent.parent / "chapters"
+                     / "26_transfer_learning.ipynb").read_text())
+    code = next("".join(c["source"]) for c in nb["cells"] if c.get("id") == "c26onl2")
+    digits = ImageData(torch.rand(20, 1, 28, 28), torch.arange(20) % 10, tuple("0123456789"))
+
+    def probe(x_train, y_train, x_test, y_test):  # features (512) beat pixels for photos
+        return {512: 0.8, 3 * 32 * 32: 0.3}.get(x_train.shape[1], 0.7)
+
+    namespace = dict(load_pretrained=pretrained.load_pretrained,
+                     load_cifar10=lambda: utils.photos.load_cifar10(
+                         quick=False, md5=utils.photos.CIFAR10_MD5),
+                     PretrainedUnavailableError=pretrained.PretrainedUnavailableError,
+                     extract_features=pretrained.extract_features, linear_probe=probe,
+                     PER_CLASS={"much": 2}, N_TEST=10, DIFFERENT="different: MNIST",
+                     datasets={"different: MNIST": {"much": digits, "test": digits}})
+    exec(compile(code, "c26onl2", "exec"), namespace)
+    assert namespace["ONLINE"] is True
+    assert sorted(requests) == ["/cifar.tgz", "/r18.pth"]
+    assert namespace["r18_gain"]["similar: CIFAR-10 photos"] > 0

@@ -59,16 +59,17 @@ def read_cifar_archive(path: str | Path,
     return np.concatenate(images), np.concatenate(labels)
 
 
-def load_cifar10(quick: bool | None = None, url: str = CIFAR10_URL,
+def load_cifar10(quick: bool | None = None, url: str | None = None,
                  md5: str | None = CIFAR10_MD5,
                  folder: str | Path | None = None) -> tuple[ImageData, ImageData]:
     """CIFAR-10 train and test sets (downloaded once, checksummed; see the module text).
 
-    ``url``, ``md5`` and ``folder`` (default: the book's data cache) exist for tests and
-    mirrors.
+    ``url`` (default :data:`CIFAR10_URL`), ``md5`` and ``folder`` (default: the book's
+    data cache) exist for tests and mirrors.
     """
     quick = QUICK if quick is None else quick
-    archive = download(url, Path(folder or data_dir()) / "cifar-10-binary.tar.gz", md5)
+    archive = download(url or CIFAR10_URL, Path(folder or data_dir()) / "cifar-10-binary.tar.gz",
+                       md5)
     sets = []
     for members in (TRAIN_MEMBERS, TEST_MEMBERS):
         x, y = read_cifar_archive(archive, members)
