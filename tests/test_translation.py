@@ -45,6 +45,7 @@ COMPLETE = [
     "chapters/11_training_loop",
     "chapters/12_initialisation",
     "chapters/13_batch_norm",
+    "chapters/14_regularisation",
     "chapters/27_visualizing",
     "chapters/28_training_at_scale",
 ]
