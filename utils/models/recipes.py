@@ -240,14 +240,13 @@ def trained_with_shared(numbers: dict[str, Any]) -> bool:
 
 def recipe_metadata(name: str, epochs: int | None = None) -> dict[str, Any]:
     """What a recorded result of recipe ``name`` says about how it was trained:
-    ``recipe`` (``"shared"`` when the recipe is :data:`SHARED` and ran its full number of
-    epochs, else ``"own"``) and the :data:`RECIPE_KEYS` settings (``epochs`` defaults to
-    the recipe's)."""
+    ``recipe`` (``"shared"`` when the recipe's settings are :data:`SHARED`, else ``"own"``)
+    and the :data:`RECIPE_KEYS` settings (``epochs`` defaults to the recipe's; a run with
+    fewer epochs is then not :func:`trained_with_shared`)."""
     recipe = get_recipe(name)
     epochs = recipe["epochs"] if epochs is None else epochs
-    shared = is_shared(name) and epochs == SHARED["epochs"]
-    return dict(recipe="shared" if shared else "own", epochs=epochs, lr=recipe["lr"],
-                optimizer=recipe["optimizer"])
+    return dict(recipe="shared" if is_shared(name) else "own", epochs=epochs,
+                lr=recipe["lr"], optimizer=recipe["optimizer"])
 
 
 def comparison_rows(results: dict[str, dict[str, Any]],
@@ -272,10 +271,16 @@ def comparison_rows(results: dict[str, dict[str, Any]],
                              "record_result(name, **measure(model, history))")
         recipe = RECIPES.get(name, {})
         shared = trained_with_shared(numbers)
+        if shared:
+            text = "shared"
+        elif numbers.get("recipe") == "shared":  # the shared settings, but not all of them
+            text = "shared but " + ", ".join(f"{k} {numbers[k]}" for k in RECIPE_KEYS
+                                             if k in numbers and numbers[k] != SHARED[k])
+        else:
+            text = str(numbers.get("recipe") or "own (older run)")
         rows.append(dict(name=name, label=recipe.get("label") or name,
                          chapter=recipe.get("chapter"), source=numbers.get("source", ""),
-                         shared=shared, recipe="shared" if shared else
-                         str(numbers.get("recipe") or "own (older run)"),
+                         shared=shared, recipe=text,
                          epochs=numbers.get("epochs"), optimizer=numbers.get("optimizer"),
                          **{c: numbers[c] for c in COLUMNS}))
     return rows
