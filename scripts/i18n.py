@@ -38,14 +38,16 @@ LANG = "ko"
 CACHE = BOOK / "_build" / ".jupyter_cache"
 KO_HTML = BOOK / "_build" / "html" / LANG
 KO_DOCTREES = BOOK / "_build" / f".doctrees-{LANG}"
-KO_NOTEBOOKS = "ko"
-"""Where the published repository (the student edition) keeps the Korean notebooks."""
 # What the Korean edition says differently from the English configuration.
 KO_CONFIG = {
     "html_title": "합성곱 신경망: 실행하며 배우는 교과서",
     # The themes' interface strings come from book/locales/ko/LC_MESSAGES/sphinx.po; the
-    # search box's placeholder is a theme option.
-    "html_theme_options.search_bar_text": "이 책에서 검색...",
+    # search box's placeholder is a theme option. The launch buttons (Colab) open the
+    # Korean notebooks, which the published repository (the student edition) keeps under
+    # ko/ (README, "Publishing"). A nested dict: jupyter-book merges it into the theme
+    # options it derives from _config.yml (a dotted "html_theme_options.x" key would be
+    # overwritten by them).
+    "html_theme_options": {"search_bar_text": "이 책에서 검색...", "path_to_docs": "ko"},
 }
 
 
@@ -194,10 +196,7 @@ def html(out: Path = KO_HTML, doctrees: Path = KO_DOCTREES, cache: Path = CACHE,
               "English book first): " + ", ".join(missing))
         return 1
     overrides = {"language": LANG, "nb_execution_mode": "cache",
-                 "nb_execution_cache_path": str(cache), **KO_CONFIG,
-                 # The launch buttons (Colab, Binder) open the Korean notebooks, which the
-                 # student edition carries under ko/ (README, "Publishing").
-                 "html_theme_options.path_to_docs": KO_NOTEBOOKS}
+                 "nb_execution_cache_path": str(cache), **KO_CONFIG}
     start = time.monotonic()
     # sphinx-external-toc adds the captions after Sphinx translated the page: the Korean
     # pass reads a table of contents whose captions come from the root page's catalogue.

@@ -55,7 +55,8 @@ GLOSSARY_EXCEPTIONS: dict[tuple[str, str], str] = {
     ("book/errata", "1x1 convolution"): "1x1 합성곱: the Korean of Convolution",
     ("book/instructor/slides", "Class"): "in class: the lecture, not a category (수업)",
     ("book/instructor/plan", "Class"): "in class: the lecture, not a category (수업)",
-    ("book/instructor/plan", "1x1 convolution"): "1x1 합성곱: the Korean of Convolution, as in chapter 19's title",
+    ("book/instructor/plan", "1x1 convolution"):
+        "1x1 합성곱: the Korean of Convolution, as in chapter 19's title",
 }
 
 
@@ -211,3 +212,18 @@ def test_translate_markdown() -> None:
     assert left == []
     _, left = i18n.translate_markdown("Not translated at all.", {})
     assert left == ["Not translated at all."]
+
+
+def test_korean_config_reaches_the_theme() -> None:
+    """The Korean pass's theme options survive jupyter-book's merge with _config.yml: the
+    launch buttons open the Korean notebooks (ko/, in the published repository) and the
+    search box speaks Korean, while the repository and launch settings stay."""
+    from jupyter_book.config import get_final_config
+
+    config, _ = get_final_config(
+        user_yaml=ROOT / "book" / "_config.yml", sourcedir=ROOT,
+        cli_config={"language": i18n.LANG, "latex_individualpages": False, **i18n.KO_CONFIG})
+    theme = config["html_theme_options"]
+    assert theme["path_to_docs"] == "ko" and theme["search_bar_text"].startswith("이 책")
+    assert theme["repository_url"].startswith("https://github.com/")
+    assert theme["launch_buttons"]["colab_url"] == "https://colab.research.google.com"
