@@ -253,6 +253,14 @@ def korean_notebooks(out: Path, root: Path = ROOT) -> list[str]:
             target.write_text(json.dumps(nb, ensure_ascii=False, indent=1) + "\n",
                               encoding="utf-8")
             written.append(target.relative_to(out).as_posix())
+    # The public tests beside the Korean exercise notebooks too, which read them from
+    # tests/<set> next to themselves when run locally (Colab fetches them from the clone).
+    tests = out / "exercises" / "tests"
+    if tests.is_dir():
+        shutil.copytree(tests, out / KOREAN / "exercises" / "tests")
+        written += [p.relative_to(out).as_posix()
+                    for p in sorted((out / KOREAN / "exercises" / "tests").rglob("*"))
+                    if p.is_file()]
     return written
 
 

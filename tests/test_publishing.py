@@ -208,6 +208,8 @@ def test_the_student_edition_holds_the_public_tree_only(edition: Path) -> None:
         code = [[c["source"] for c in json.loads(p.read_text())["cells"]
                  if c["cell_type"] == "code"] for p in (english, korean)]
         assert code[0] == code[1], korean
+    for test in (ROOT / "exercises" / "tests").glob("*/*.py"):
+        assert (edition / se.KOREAN / test.relative_to(ROOT)).is_file(), test
     first = json.loads((edition / se.KOREAN / "chapters" / "01_why_cnns.ipynb").read_text())
     title = next(c for c in first["cells"] if c["cell_type"] == "markdown")
     assert re.search("[\uac00-\ud7a3]", "".join(title["source"])), title
