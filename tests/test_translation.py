@@ -48,6 +48,7 @@ COMPLETE = [
     "chapters/14_regularisation",
     "chapters/27_visualizing",
     "chapters/28_training_at_scale",
+    "exercises/ex07_augmentation",
 ]
 # (document, English term): why the Korean term is not used there.
 GLOSSARY_EXCEPTIONS: dict[tuple[str, str], str] = {
