@@ -49,6 +49,13 @@ COMPLETE = [
     "chapters/27_visualizing",
     "chapters/28_training_at_scale",
     "exercises/ex07_augmentation",
+    "exercises/ex09_training_by_hand",
+    "exercises/ex01_shapes",
+    "exercises/ex02_convolution",
+    "exercises/ex03_pooling",
+    "exercises/ex04_optimizers",
+    "exercises/ex05_lenet_alexnet",
+    "exercises/ex06_blocks",
 ]
 # (document, English term): why the Korean term is not used there.
 GLOSSARY_EXCEPTIONS: dict[tuple[str, str], str] = {
@@ -58,6 +65,8 @@ GLOSSARY_EXCEPTIONS: dict[tuple[str, str], str] = {
     ("book/instructor/plan", "Class"): "in class: the lecture, not a category (수업)",
     ("book/instructor/plan", "1x1 convolution"):
         "1x1 합성곱: the Korean of Convolution, as in chapter 19's title",
+    ("exercises/ex06_blocks", "1x1 convolution"):
+        "1x1 합성곱: the Korean of Convolution, as every other convolution of the set",
 }
 
 
