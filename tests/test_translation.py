@@ -50,6 +50,7 @@ COMPLETE = [
     "chapters/28_training_at_scale",
     "exercises/ex07_augmentation",
     "exercises/ex09_training_by_hand",
+    "exercises/ex10_resnet_family",
     "exercises/ex01_shapes",
     "exercises/ex02_convolution",
     "exercises/ex03_pooling",
