@@ -51,6 +51,7 @@ COMPLETE = [
     "exercises/ex07_augmentation",
     "exercises/ex09_training_by_hand",
     "exercises/ex10_resnet_family",
+    "exercises/ex11_visualizing",
     "exercises/ex01_shapes",
     "exercises/ex02_convolution",
     "exercises/ex03_pooling",
