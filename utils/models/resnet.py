@@ -123,7 +123,7 @@ class BasicBlock(nn.Module):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         identity = x if self.shortcut is None else self.shortcut(x)
         if not self.drop_path.keep_branch():  # stochastic depth: the whole branch dropped
-            return self.relu(identity)
+            return torch.relu(identity)  # not in place: x may be saved for backward
         out = self.relu(self.bn1(self.conv1(x)))
         out = self.bn2(self.conv2(out))
         return self.relu(self.drop_path(out) + identity)
@@ -155,7 +155,7 @@ class Bottleneck(nn.Module):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         identity = x if self.shortcut is None else self.shortcut(x)
         if not self.drop_path.keep_branch():  # stochastic depth: the whole branch dropped
-            return self.relu(identity)
+            return torch.relu(identity)  # not in place: x may be saved for backward
         out = self.relu(self.bn1(self.conv1(x)))
         out = self.relu(self.bn2(self.conv2(out)))
         out = self.bn3(self.conv3(out))
