@@ -110,8 +110,17 @@ def notebook_messages(path: Path) -> list[str]:
                     texts = ["\n".join(x.strip() for x in seg)]
                 else:
                     continue
-                out += [t for t in texts if needs_translation(t) and t not in out]
+                out += [t for t in texts if has_words(t) and t not in out]
     return out
+
+
+def has_words(text: str) -> bool:
+    """True when ``text`` holds an English word of three letters or more outside math,
+    code, link targets and markup (a heading such as "Done", a table header such as
+    "filters": short, but still English on a Korean page)."""
+    t = re.sub(r"\$\$?[^$]*\$\$?|`[^`]*`|\]\([^)]*\)|<[^>]*>|https?://\S+", " ", text)
+    t = re.sub(r"\\[A-Za-z]+|\{[^}]*\}", " ", t)
+    return bool(re.search(r"\b[A-Za-z]{3,}\b", t))
 
 
 def exercise_templates(pot_dir: Path, root: Path = ROOT) -> int:
