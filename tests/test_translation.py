@@ -46,6 +46,11 @@ COMPLETE = [
     "chapters/12_initialisation",
     "chapters/13_batch_norm",
     "chapters/14_regularisation",
+    "chapters/20_googlenet",
+    "chapters/21_resnet",
+    "chapters/22_resnet_family",
+    "chapters/23_densenet",
+    "chapters/24_dpn",
     "chapters/27_visualizing",
     "chapters/28_training_at_scale",
     "exercises/ex07_augmentation",
@@ -69,6 +74,16 @@ GLOSSARY_EXCEPTIONS: dict[tuple[str, str], str] = {
         "1x1 합성곱: the Korean of Convolution, as in chapter 19's title",
     ("exercises/ex06_blocks", "1x1 convolution"):
         "1x1 합성곱: the Korean of Convolution, as every other convolution of the set",
+    ("chapters/20_googlenet", "1x1 convolution"):
+        "1x1 합성곱: the Korean of Convolution, as every other convolution of the chapter",
+    ("chapters/21_resnet", "1x1 convolution"):
+        "1x1 합성곱: the Korean of Convolution, as every other convolution of the chapter",
+    ("chapters/22_resnet_family", "1x1 convolution"):
+        "1x1 합성곱: the Korean of Convolution, as every other convolution of the chapter",
+    ("chapters/23_densenet", "1x1 convolution"):
+        "1x1 합성곱: the Korean of Convolution, as every other convolution of the chapter",
+    ("chapters/24_dpn", "1x1 convolution"):
+        "1x1 합성곱: the Korean of Convolution, as every other convolution of the chapter",
 }
 
 
