@@ -54,6 +54,7 @@ COMPLETE = [
     "chapters/27_visualizing",
     "chapters/28_training_at_scale",
     "exercises/ex07_augmentation",
+    "exercises/ex08_transfer",
     "exercises/ex09_training_by_hand",
     "exercises/ex10_resnet_family",
     "exercises/ex11_visualizing",
