@@ -46,6 +46,11 @@ COMPLETE = [
     "chapters/12_initialisation",
     "chapters/13_batch_norm",
     "chapters/14_regularisation",
+    "chapters/15_lenet",
+    "chapters/16_alexnet",
+    "chapters/17_zfnet",
+    "chapters/18_vgg",
+    "chapters/19_nin",
     "chapters/20_googlenet",
     "chapters/21_resnet",
     "chapters/22_resnet_family",
@@ -84,6 +89,12 @@ GLOSSARY_EXCEPTIONS: dict[tuple[str, str], str] = {
     ("chapters/23_densenet", "1x1 convolution"):
         "1x1 합성곱: the Korean of Convolution, as every other convolution of the chapter",
     ("chapters/24_dpn", "1x1 convolution"):
+        "1x1 합성곱: the Korean of Convolution, as every other convolution of the chapter",
+    ("chapters/16_alexnet", "1x1 convolution"):
+        "1x1 합성곱: the Korean of Convolution, as every other convolution of the chapter",
+    ("chapters/18_vgg", "1x1 convolution"):
+        "1x1 합성곱: the Korean of Convolution, as every other convolution of the chapter",
+    ("chapters/19_nin", "1x1 convolution"):
         "1x1 합성곱: the Korean of Convolution, as every other convolution of the chapter",
 }
 
