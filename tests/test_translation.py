@@ -72,30 +72,8 @@ COMPLETE = [
 ]
 # (document, English term): why the Korean term is not used there.
 GLOSSARY_EXCEPTIONS: dict[tuple[str, str], str] = {
-    ("book/glossary", "1x1 convolution"): "1x1 합성곱: the Korean of Convolution",
-    ("book/errata", "1x1 convolution"): "1x1 합성곱: the Korean of Convolution",
     ("book/instructor/slides", "Class"): "in class: the lecture, not a category (수업)",
     ("book/instructor/plan", "Class"): "in class: the lecture, not a category (수업)",
-    ("book/instructor/plan", "1x1 convolution"):
-        "1x1 합성곱: the Korean of Convolution, as in chapter 19's title",
-    ("exercises/ex06_blocks", "1x1 convolution"):
-        "1x1 합성곱: the Korean of Convolution, as every other convolution of the set",
-    ("chapters/20_googlenet", "1x1 convolution"):
-        "1x1 합성곱: the Korean of Convolution, as every other convolution of the chapter",
-    ("chapters/21_resnet", "1x1 convolution"):
-        "1x1 합성곱: the Korean of Convolution, as every other convolution of the chapter",
-    ("chapters/22_resnet_family", "1x1 convolution"):
-        "1x1 합성곱: the Korean of Convolution, as every other convolution of the chapter",
-    ("chapters/23_densenet", "1x1 convolution"):
-        "1x1 합성곱: the Korean of Convolution, as every other convolution of the chapter",
-    ("chapters/24_dpn", "1x1 convolution"):
-        "1x1 합성곱: the Korean of Convolution, as every other convolution of the chapter",
-    ("chapters/16_alexnet", "1x1 convolution"):
-        "1x1 합성곱: the Korean of Convolution, as every other convolution of the chapter",
-    ("chapters/18_vgg", "1x1 convolution"):
-        "1x1 합성곱: the Korean of Convolution, as every other convolution of the chapter",
-    ("chapters/19_nin", "1x1 convolution"):
-        "1x1 합성곱: the Korean of Convolution, as every other convolution of the chapter",
 }
 
 
