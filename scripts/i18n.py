@@ -165,9 +165,27 @@ def update(root: Path = ROOT, only: list[str] | None = None) -> int:
                 (picked / template.parent.relative_to(pot)).mkdir(parents=True, exist_ok=True)
                 shutil.copy(template, picked / f"{doc}.pot")
             source = picked
-        return subprocess.run([sys.executable, "-m", "sphinx_intl", "update", "-p",
-                               str(source), "-l", LANG, "-d", str(LOCALES), "-w", "88"],
-                              check=False).returncode
+        status = subprocess.run([sys.executable, "-m", "sphinx_intl", "update", "-p",
+                                 str(source), "-l", LANG, "-d", str(LOCALES), "-w", "88"],
+                                check=False).returncode
+        for template in source.rglob("*.pot"):
+            drop_format_flags(LOCALES / LANG / "LC_MESSAGES" /
+                              template.relative_to(source).with_suffix(".po"))
+        return status
+
+
+def drop_format_flags(po: Path) -> None:
+    """Remove the ``python-format`` flags gettext puts on prose with a percent sign ("1% of"):
+    the book's messages are no format strings, and ``msgfmt -c`` rejects a translation
+    that moves the sign."""
+    if not po.is_file():
+        return
+    text = po.read_text(encoding="utf-8")
+    fixed = re.sub(r"^#, python-format\n", "", text, flags=re.M)
+    fixed = re.sub(r"^(#,.*?), python-format", r"\1", fixed, flags=re.M)
+    fixed = re.sub(r"^#, python-format, ", "#, ", fixed, flags=re.M)
+    if fixed != text:
+        po.write_text(fixed, encoding="utf-8")
 
 
 def uncached(cache: Path = CACHE, root: Path = ROOT, toc: Path | None = None) -> list[str]:

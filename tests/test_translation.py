@@ -244,3 +244,12 @@ def test_korean_config_reaches_the_theme() -> None:
     assert theme["path_to_docs"] == "ko" and theme["search_bar_text"].startswith("이 책")
     assert theme["repository_url"].startswith("https://github.com/")
     assert theme["launch_buttons"]["colab_url"] == "https://colab.research.google.com"
+
+
+def test_catalogues_hold_no_format_flags() -> None:
+    """Prose with a percent sign is no format string: a ``python-format`` flag would make
+    ``msgfmt -c`` reject a translation that moves the sign (scripts/i18n.py drops them)."""
+    flagged = [p.relative_to(ROOT).as_posix()
+               for p in (i18n.LOCALES / i18n.LANG / "LC_MESSAGES").rglob("*.po")
+               if re.search(r"^#,.*\bpython-format", p.read_text(encoding="utf-8"), re.M)]
+    assert not flagged, "python-format flags in " + ", ".join(flagged)
