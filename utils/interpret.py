@@ -6,7 +6,7 @@ CPU tensors. ``target`` is the class to explain; it defaults to the predicted cl
 
 - :func:`feature_maps`: the outputs of chosen layers (forward hooks).
 - :func:`occlusion`: slide a grey patch over the image and record how much the target
-  score drops (Zeiler & Fergus 2014); needs no gradients, only forward passes.
+  score drops (Zeiler & Fergus, arXiv 2013, ECCV 2014); needs no gradients, only forward passes.
 - :func:`saliency`: the gradient of the target score with respect to the pixels
   (Simonyan, Vedaldi & Zisserman 2014), largest absolute value over the colour channels.
 - :func:`grad_cam`: a layer's feature maps weighted by the average gradient of the target
@@ -83,8 +83,9 @@ def occlusion(model: nn.Module, x: torch.Tensor, target: int | None = None, patc
               batch_size: int = 64) -> torch.Tensor:
     """Occlusion sensitivity: how much the target score drops when a square is hidden.
 
-    A ``patch`` x ``patch`` square of value ``fill`` (0 is the mean pixel after the usual
-    normalisation) slides over ``x`` with step ``stride``; entry ``(i, j)`` of the result
+    A ``patch`` x ``patch`` square of value ``fill`` (after mean/std normalisation 0 is the
+    mean pixel; for inputs scaled to [-1, 1], as EfficientNet-Lite's, it is mid-grey)
+    slides over ``x`` with step ``stride``; entry ``(i, j)`` of the result
     is ``score(x) - score(x with the square at (i * stride, j * stride))``, where the score
     is the softmax probability (``score="prob"``) or the logit (``"logit"``) of ``target``.
     Large values mark the regions the decision depends on. Shape:
