@@ -56,6 +56,8 @@ COMPLETE = [
     "chapters/22_resnet_family",
     "chapters/23_densenet",
     "chapters/24_dpn",
+    "chapters/25_comparison",
+    "chapters/26_transfer_learning",
     "chapters/27_visualizing",
     "chapters/28_training_at_scale",
     "exercises/ex07_augmentation",
