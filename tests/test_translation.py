@@ -255,3 +255,13 @@ def test_catalogues_hold_no_format_flags() -> None:
                for p in (i18n.LOCALES / i18n.LANG / "LC_MESSAGES").rglob("*.po")
                if re.search(r"^#,.*(?<![\w-])python-format", p.read_text(encoding="utf-8"), re.M)]
     assert not flagged, "python-format flags in " + ", ".join(flagged)
+
+
+def test_every_page_is_declared_translated(templates: Path) -> None:
+    """Every page of the book and every exercise set is in COMPLETE, so the tests above
+    prove that the whole Korean edition is Korean."""
+    docs = {p.relative_to(templates).with_suffix("").as_posix()
+            for p in templates.rglob("*.pot")}
+    missing = sorted(docs - set(COMPLETE))
+    assert not missing, ("pages with no complete Korean translation (translate, then add "
+                         "them to COMPLETE): " + ", ".join(missing))
