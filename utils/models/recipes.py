@@ -107,7 +107,7 @@ def _googlenet_loss(output: Any, target: torch.Tensor) -> torch.Tensor:
 RECIPES: dict[str, Recipe] = {
     # Part III, first half (chapters 15-20). Every recipe trains with SHARED; the targets
     # are the full-mode accuracies the chapters assert (set below each measured run).
-    "lenet5": dict(model="lenet5", label="LeNet-5", chapter=15, target=0.89),
+    "lenet5": dict(model="lenet5", label="LeNet-5", chapter=15, target=0.86),
     "alexnet": dict(model="alexnet", label="AlexNet (small)", chapter=16, target=0.89),
     "zfnet": dict(model="zfnet", label="ZFNet (small)", chapter=17, target=0.90),
     "vgg16": dict(model="vgg16", label="VGG-16 (small)", chapter=18, target=0.92),
