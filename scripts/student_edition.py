@@ -243,16 +243,8 @@ def korean_notebooks(out: Path, root: Path = ROOT) -> list[str]:
     assert spec is not None and spec.loader is not None
     i18n = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(i18n)
-    written = []
-    for folder in ("chapters", "exercises"):
-        for path in sorted((root / folder).glob("*.ipynb")):
-            nb, _ = i18n.korean_notebook(path, f"{folder}/{path.stem}",
-                                         root / "book" / "locales")
-            target = out / KOREAN / folder / path.name
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(json.dumps(nb, ensure_ascii=False, indent=1) + "\n",
-                              encoding="utf-8")
-            written.append(target.relative_to(out).as_posix())
+    i18n.notebooks(out / KOREAN, root)
+    written = [p.relative_to(out).as_posix() for p in sorted((out / KOREAN).rglob("*.ipynb"))]
     # The public tests beside the Korean exercise notebooks too, which read them from
     # tests/<set> next to themselves when run locally (Colab fetches them from the clone).
     tests = out / "exercises" / "tests"
