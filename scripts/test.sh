@@ -10,16 +10,17 @@ python3 -m ruff check utils tests scripts
 python3 scripts/strip_outputs.py --check
 # Each notebook runs once: the chapters with sliders under the book build's own executor
 # (tests/test_build_execution.py, which fails on any failing cell just as nbval does), the
-# exercise sets' instructor notebooks (solutions/ex*.ipynb) under otter, which runs every
-# cell and then the hidden tests too (tests/test_exercises.py: full marks, in quick mode),
-# every other notebook under nbval. Arguments, if any, go to pytest and select freely.
+# exercise sets' instructor and student notebooks (solutions/ex*.ipynb, exercises/ex*.ipynb)
+# under otter, which runs every cell and then the hidden tests too (tests/test_exercises.py:
+# full marks for the solutions, zero for the untouched notebooks, no cell raising in either,
+# in quick mode), every other notebook under nbval. Arguments, if any, go to pytest and select freely.
 ignore=()
 if [ $# = 0 ]; then
   mapfile -t ignore < <(python3 -c 'import sys; sys.path.insert(0, "scripts")
 import build_check
 for nb in build_check.slider_chapters():
     print("--ignore=" + nb.relative_to(build_check.ROOT).as_posix())')
-  for nb in solutions/ex*.ipynb; do ignore+=("--ignore=$nb"); done
+  for nb in solutions/ex*.ipynb exercises/ex*.ipynb; do ignore+=("--ignore=$nb"); done
 fi
 # Two workers, one per core, each notebook whole in one worker (--dist loadfile: its cells
 # share a kernel), one thread each (two workers of two threads on two cores fight over them).
@@ -27,7 +28,8 @@ fi
 workers=${CNNBOOK_TEST_WORKERS:-2}
 parallel=()
 if [ "$workers" != 0 ]; then
-  parallel=(-n "$workers" --dist loadfile)
+  # --no-loadscope-reorder: keep the order of tests/conftest.py (the longest work first).
+  parallel=(-n "$workers" --dist loadfile --no-loadscope-reorder)
   export OMP_NUM_THREADS=1
 fi
 python3 -m pytest -q -p no:cacheprovider --nbval-lax --durations=15 "${parallel[@]}" \
