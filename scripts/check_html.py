@@ -265,7 +265,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--no-formulas", action="store_true",
                     help="pages without formulas or figures are fine (a test book)")
     args = ap.parse_args(argv)
-    html_dir = args.html
+    html_dir = args.html.resolve()  # Chromium opens file:// addresses: absolute paths
+    if not html_dir.is_dir():
+        print(f"{args.html} is not a folder: build the book first (bash scripts/build_book.sh)")
+        return 1
     if not args.pages:
         with_sliders = sorted(p.relative_to(html_dir).as_posix()
                               for p in html_dir.glob("chapters/*.html")
