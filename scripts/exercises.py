@@ -541,10 +541,31 @@ def _descendants(pid: int) -> list[int]:
     return out
 
 
+KERNEL_START_FAILED = "Kernel died before replying to kernel_info"
+"""What a grade says when its kernel died while starting, before any cell of the submission
+ran (seen once in 12-02's tests, with other kernels starting on the machine at the same
+moment): never the submission's doing, so :func:`grade_one` grades it again."""
+
+
 def grade_one(autograder_zip: Path, submission: Path, questions_points: dict[str, float], *,
               timeout: float = SUBMISSION_TIMEOUT, cell_timeout: float = CELL_TIMEOUT,
-              test_timeout: float = TEST_TIMEOUT, quick: bool | None = None) -> Grade:
-    """Grade one submission in a process of its own (see the module docstring)."""
+              test_timeout: float = TEST_TIMEOUT, quick: bool | None = None,
+              attempts: int = 3) -> Grade:
+    """Grade one submission in a process of its own (see the module docstring); up to
+    ``attempts`` times while its kernel dies before it starts (:data:`KERNEL_START_FAILED`)."""
+    for _ in range(attempts - 1):
+        grade = _grade_once(autograder_zip, submission, questions_points, timeout=timeout,
+                            cell_timeout=cell_timeout, test_timeout=test_timeout, quick=quick)
+        if not (grade.status == "error" and KERNEL_START_FAILED in grade.detail):
+            return grade
+    return _grade_once(autograder_zip, submission, questions_points, timeout=timeout,
+                       cell_timeout=cell_timeout, test_timeout=test_timeout, quick=quick)
+
+
+def _grade_once(autograder_zip: Path, submission: Path, questions_points: dict[str, float], *,
+                timeout: float, cell_timeout: float, test_timeout: float,
+                quick: bool | None) -> Grade:
+    """One try of :func:`grade_one`."""
     zeros = {q: 0.0 for q in questions_points}
     start = time.monotonic()
     env = dict(os.environ, CNNBOOK_PROGRESS="0")

@@ -290,3 +290,27 @@ def test_grade_folder_writes_a_score_table(assigned: dict[str, object], tmp_path
         ex.grade_folder("ex01_shapes", tmp_path / "missing")
     with pytest.raises(ValueError, match="known exercise sets"):
         ex.questions("ex99_nothing")
+
+
+def test_a_kernel_that_dies_while_starting_is_started_again(monkeypatch: pytest.MonkeyPatch,
+                                                           tmp_path: Path) -> None:
+    """Not the submission's doing (no cell of it ran): graded again, up to three times; a
+    kernel that dies later (the submission killed it) is graded once."""
+    points = {"q1": 1.0}
+    died = ex.Grade("s.ipynb", {"q1": 0.0}, points, "error",
+                    f"RuntimeError: {ex.KERNEL_START_FAILED}")
+    good = ex.Grade("s.ipynb", {"q1": 1.0}, points)
+    killed = ex.Grade("s.ipynb", {"q1": 0.0}, points, "error", "DeadKernelError: Kernel died")
+    for tries, expect, calls in (([died, good], good, 2), ([died] * 3, died, 3),
+                                 ([killed, good], killed, 1)):
+        queue = list(tries)
+        made: list[int] = []
+
+        def fake(*args: object, queue: list = queue, made: list = made,
+                 **kwargs: object) -> object:
+            made.append(1)
+            return queue.pop(0)
+
+        monkeypatch.setattr(ex, "_grade_once", fake)
+        assert ex.grade_one(tmp_path / "a.zip", tmp_path / "s.ipynb", points) is expect
+        assert len(made) == calls
