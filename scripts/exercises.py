@@ -553,13 +553,12 @@ def grade_one(autograder_zip: Path, submission: Path, questions_points: dict[str
               attempts: int = 3) -> Grade:
     """Grade one submission in a process of its own (see the module docstring); up to
     ``attempts`` times while its kernel dies before it starts (:data:`KERNEL_START_FAILED`)."""
-    for _ in range(attempts - 1):
+    for _ in range(attempts):
         grade = _grade_once(autograder_zip, submission, questions_points, timeout=timeout,
                             cell_timeout=cell_timeout, test_timeout=test_timeout, quick=quick)
         if not (grade.status == "error" and KERNEL_START_FAILED in grade.detail):
-            return grade
-    return _grade_once(autograder_zip, submission, questions_points, timeout=timeout,
-                       cell_timeout=cell_timeout, test_timeout=test_timeout, quick=quick)
+            break
+    return grade
 
 
 def _grade_once(autograder_zip: Path, submission: Path, questions_points: dict[str, float], *,

@@ -13,7 +13,8 @@ python3 scripts/strip_outputs.py --check
 # exercise sets' instructor and student notebooks (solutions/ex*.ipynb, exercises/ex*.ipynb)
 # under otter, which runs every cell and then the hidden tests too (tests/test_exercises.py:
 # full marks for the solutions, zero for the untouched notebooks, no cell raising in either,
-# in quick mode), every other notebook under nbval. Arguments, if any, go to pytest and select freely.
+# in quick mode), every other notebook under nbval. Arguments, if any, go to pytest and
+# select freely.
 ignore=()
 if [ $# = 0 ]; then
   mapfile -t ignore < <(python3 -c 'import sys; sys.path.insert(0, "scripts")
